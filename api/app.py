@@ -1,0 +1,94 @@
+"""The FastAPI application: versioned JSON API under ``/api/v1``, one error model.
+
+Routes are thin: they parse, call a function from ``graph`` / ``ingest`` / ``queries``, and
+return its data. Domain errors become HTTP errors in one place (``ERROR_STATUS``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.settings import ApiSettings, get_api_settings
+from graph import errors
+from graph.store import open_store
+
+# The one place where domain errors meet HTTP status codes.
+ERROR_STATUS: dict[type[errors.ChainKGError], int] = {
+    errors.NotFoundError: 404,
+    errors.InvalidElementError: 422,
+    errors.InputFileError: 422,
+    errors.ReadOnlyViolation: 403,
+    errors.ConfigError: 500,
+    errors.StoreError: 503,
+}
+
+
+def status_for(exc: errors.ChainKGError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in ERROR_STATUS:
+            return ERROR_STATUS[cls]
+    return 400
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
+def create_app(settings: ApiSettings | None = None) -> FastAPI:
+    settings = settings or get_api_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = open_store(settings.graph)
+        store.ensure_schema()
+        app.state.store = store
+        try:
+            yield
+        finally:
+            store.close()
+
+    app = FastAPI(
+        title="chainkg API",
+        version="1",
+        description="Industry-chain knowledge graph: entities, chains, gaps, investment targets, partners.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=["*"],
+        )
+
+    @app.exception_handler(errors.ChainKGError)
+    async def _domain_error(request: Request, exc: errors.ChainKGError) -> JSONResponse:
+        return JSONResponse(status_code=status_for(exc), content=error_body(exc.code, exc.message, exc.details))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        details = [{"loc": list(e["loc"]), "message": e["msg"]} for e in exc.errors()]
+        return JSONResponse(status_code=422, content=error_body("bad_request", "invalid request", {"errors": details}))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+        return JSONResponse(
+            status_code=exc.status_code,
+            content=error_body(code.get(exc.status_code, "http_error"), str(exc.detail)),
+            headers=getattr(exc, "headers", None),
+        )
+
+    from api.routes import system
+
+    app.include_router(system.router, prefix="/api/v1")
+    return app

@@ -1,0 +1,188 @@
+"""``chainkg``: the command line for people (rich tables, progress bars) and scripts (``--json``).
+
+Each command is a thin layer over functions in ``graph``, ``ingest`` and ``queries``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from graph.errors import ChainKGError
+from graph.store import GraphStore, open_store
+
+app = typer.Typer(
+    name="chainkg",
+    help="chainkg: a knowledge graph of industry chains (产业链) and their actors.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+out = Console()
+
+_state: dict[str, Any] = {"graph": None}
+
+GraphOption = Annotated[
+    str | None,
+    typer.Option(
+        "--graph",
+        "-g",
+        envvar="CHAINKG_GRAPH",
+        help="Graph store URL: falkordb-lite:///DIR (default ./data/chainkg) or bolt://HOST:PORT.",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")]
+
+
+@app.callback()
+def _main(graph: GraphOption = None) -> None:
+    _state["graph"] = graph
+
+
+@contextmanager
+def store_session(schema: bool = False) -> Iterator[GraphStore]:
+    store = open_store(_state["graph"])
+    try:
+        if schema:
+            store.ensure_schema()
+        yield store
+    finally:
+        store.close()
+
+
+def progress_bar(label: str) -> Progress:
+    return Progress(
+        TextColumn(f"[bold]{label}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=not console.is_terminal,
+    )
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+class ExportFormat(StrEnum):
+    json = "json"
+    graphml = "graphml"
+
+
+@app.command()
+def info(as_json: JsonOption = False) -> None:
+    """Show which store is in use, its engine version and how many nodes and edges it holds."""
+    with store_session() as store:
+        i = store.info()
+        nodes, edges = store.counts()
+    data = {"backend": i.backend, "url": i.url, "version": i.version, "nodes": nodes, "edges": edges}
+    if as_json:
+        print_json(data)
+    else:
+        for k, v in data.items():
+            out.print(f"[bold]{k}[/bold]: {v}")
+
+
+@app.command()
+def init() -> None:
+    """Create indexes, the uniqueness constraint on id and the full-text index (idempotent)."""
+    with store_session(schema=True) as store:
+        console.print(f"schema ready on {store.info().url}")
+
+
+@app.command()
+def load(
+    dataset: Annotated[str, typer.Argument(help="Bundled dataset name, e.g. baiyin.")] = "baiyin",
+    as_json: JsonOption = False,
+) -> None:
+    """Load a bundled dataset (idempotent: loading twice changes nothing)."""
+    from ingest.datasets import load_dataset
+
+    from graph.exchange import load_elements
+
+    nodes, edges = load_dataset(dataset)
+    with store_session(schema=True) as store, progress_bar(f"load {dataset}") as bar:
+        task = bar.add_task("load", total=len(nodes) + len(edges))
+        n, m = load_elements(store, nodes, edges, progress=lambda k: bar.advance(task, k))
+    result = {"dataset": dataset, "nodes": n, "edges": m}
+    if as_json:
+        print_json(result)
+    else:
+        console.print(f"loaded {dataset}: {n} nodes, {m} edges")
+
+
+@app.command("export")
+def export_cmd(
+    file: Annotated[Path, typer.Argument(help="Output file ('-' for standard output).")],
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="json (chainkg format) or graphml.")] = (
+        ExportFormat.json
+    ),
+) -> None:
+    """Write every node and edge with all properties (JSON round-trips through ``import``)."""
+    from graph.exchange import export_graphml, export_json
+
+    writer = export_json if fmt is ExportFormat.json else export_graphml
+    with store_session() as store:
+        if str(file) == "-":
+            n, m = writer(store, sys.stdout)
+        else:
+            tmp = file.with_name(file.name + ".part")
+            with tmp.open("w", encoding="utf-8") as fh:
+                n, m = writer(store, fh)
+            tmp.replace(file)  # never leave a half-written export under the real name
+    console.print(f"exported {n} nodes, {m} edges ({fmt.value})")
+
+
+@app.command("import")
+def import_cmd(
+    file: Annotated[Path, typer.Argument(help="A chainkg JSON export (see README: Export format).", exists=True)],
+    as_json: JsonOption = False,
+) -> None:
+    """Import a chainkg JSON file; the whole file is validated before anything is written."""
+    from graph.exchange import load_elements, read_json
+
+    nodes, edges = read_json(file)
+    with store_session(schema=True) as store, progress_bar(f"import {file.name}") as bar:
+        task = bar.add_task("import", total=len(nodes) + len(edges))
+        n, m = load_elements(store, nodes, edges, progress=lambda k: bar.advance(task, k))
+    if as_json:
+        print_json({"file": str(file), "nodes": n, "edges": m})
+    else:
+        console.print(f"imported {file}: {n} nodes, {m} edges")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+) -> None:
+    """Serve the HTTP API (and web UI) on HOST:PORT."""
+    import uvicorn
+
+    from api.app import create_app
+
+    if _state["graph"]:
+        import os
+
+        os.environ["CHAINKG_GRAPH"] = _state["graph"]
+    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+
+
+def main() -> None:
+    try:
+        app()
+    except ChainKGError as e:
+        console.print(f"[red]error:[/red] {e}")
+        sys.exit(2)

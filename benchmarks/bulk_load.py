@@ -1,0 +1,67 @@
+"""Bulk-load benchmark: elements/second into each engine (a script, not a timed test).
+
+    python -m benchmarks.bulk_load [--scale city|province|national] [--neo4j bolt://...]
+
+Generates a synthetic graph (benchmarks/synthetic.py), loads it into an empty store of each
+engine through ``GraphStore.load`` (validation included), and prints the rate. Neo4j is taken
+from ``--neo4j`` or ``CHAINKG_TEST_NEO4J`` (``make bench`` starts the test server).
+Goals (issue 2): embedded >= 150k elements/s, Neo4j >= 50k elements/s on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+
+from benchmarks.synthetic import SCALES, generate
+from graph.store import open_store
+
+
+def bench(url: str, scale: str) -> dict[str, float | int | str]:
+    nodes, edges = generate(SCALES[scale])
+    store = open_store(url)
+    try:
+        store.clear()
+        store.ensure_schema()
+        start = time.perf_counter()
+        n, m = store.load(nodes, edges, batch_size=20000)
+        seconds = time.perf_counter() - start
+        assert store.counts() == (n, m)
+        return {
+            "engine": store.backend,
+            "scale": scale,
+            "nodes": n,
+            "edges": m,
+            "seconds": round(seconds, 3),
+            "elements_per_s": round((n + m) / seconds),
+        }
+    finally:
+        store.clear()
+        store.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", choices=sorted(SCALES), default="province")
+    parser.add_argument("--neo4j", default=os.environ.get("CHAINKG_TEST_NEO4J"))
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    urls = [f"falkordb-lite://{tempfile.mkdtemp(prefix='chainkg-bench-')}/db"]
+    if args.neo4j:
+        urls.append(args.neo4j)
+    for url in urls:
+        result = bench(url, args.scale)
+        if args.json:
+            print(json.dumps(result))
+        else:
+            print(
+                f"{result['engine']:>14}  {result['scale']}: {result['nodes']} nodes + {result['edges']} edges "
+                f"in {result['seconds']} s = {result['elements_per_s']:,} elements/s"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""Portable write statements for bulk upserts.
+
+Labels and relationship types cannot be query parameters, so they are put into the text, but
+only after ``check_label`` / ``check_rel_type`` accepted them from the model's fixed sets.
+All values travel as parameters.
+"""
+
+from __future__ import annotations
+
+from graph.model import ENTITY_LABEL, check_label, check_rel_type
+
+
+def upsert_nodes_query(label: str) -> str:
+    """MERGE nodes of one label by id and replace their properties with the given ones.
+
+    ``SET n = row.props`` (not ``+=``) makes an upsert complete: a property dropped from the
+    record is dropped from the store, so re-loading a file converges on exactly its content.
+    """
+    label = check_label(label)
+    return f"UNWIND $rows AS row MERGE (n:{ENTITY_LABEL}:{label} {{id: row.id}}) SET n = row.props RETURN count(n) AS n"
+
+
+def upsert_edges_query(rel_type: str) -> str:
+    """MERGE relationships of one type by (source, key, target), replacing their properties."""
+    rel_type = check_rel_type(rel_type)
+    return (
+        "UNWIND $rows AS row "
+        f"MATCH (a:{ENTITY_LABEL} {{id: row.source}}) "
+        f"MATCH (b:{ENTITY_LABEL} {{id: row.target}}) "
+        f"MERGE (a)-[r:{rel_type} {{key: row.key}}]->(b) "
+        "SET r = row.props "
+        "RETURN count(r) AS n"
+    )
+
+
+# Which of the given ids exist, with their model label (the non-Entity one).
+EXISTING_IDS = f"UNWIND $ids AS id MATCH (n:{ENTITY_LABEL} {{id: id}}) RETURN n.id AS id, labels(n) AS labels"
+
+ALL_NODES = (
+    f"MATCH (n:{ENTITY_LABEL}) RETURN n.id AS id, labels(n) AS labels, properties(n) AS props "
+    "ORDER BY id SKIP $skip LIMIT $limit"
+)
+
+ALL_EDGES = (
+    f"MATCH (a:{ENTITY_LABEL})-[r]->(b:{ENTITY_LABEL}) "
+    "RETURN type(r) AS type, a.id AS source, b.id AS target, properties(r) AS props "
+    "ORDER BY source, type, target, props.key SKIP $skip LIMIT $limit"
+)
+
+COUNT_NODES = f"MATCH (n:{ENTITY_LABEL}) RETURN count(n) AS n"
+COUNT_EDGES = f"MATCH (:{ENTITY_LABEL})-[r]->(:{ENTITY_LABEL}) RETURN count(r) AS n"
+
+# Deleting in bounded batches keeps each transaction small on large graphs.
+DELETE_SOME_NODES = f"MATCH (n:{ENTITY_LABEL}) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS n"

