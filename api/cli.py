@@ -5,38 +5,24 @@ Each command is a thin layer over functions in ``graph``, ``ingest`` and ``queri
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from typer.core import TyperGroup
 
 from graph.errors import ChainKGError
 from graph.store import GraphStore, open_store
 
-
-class _Group(TyperGroup):
-    """Turns chainkg's own errors into one clear line and exit code 2 (no traceback)."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except ChainKGError as e:
-            Console(stderr=True).print(f"[red]error:[/red] {escape(str(e))}")
-            raise typer.Exit(2) from e
-
-
 app = typer.Typer(
-    cls=_Group,
     name="chainkg",
     help="chainkg: a knowledge graph of industry chains (产业链) and their actors.",
     no_args_is_help=True,
@@ -59,6 +45,24 @@ GraphOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")]
+
+
+def command(*args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``app.command`` that turns chainkg's own errors into one clear line and exit code 2."""
+
+    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def wrapper(*a: Any, **k: Any) -> Any:
+            try:
+                return fn(*a, **k)
+            except ChainKGError as e:
+                console.print(f"[red]error:[/red] {escape(str(e))}")
+                raise typer.Exit(2) from e
+
+        app.command(*args, **kwargs)(wrapper)
+        return fn
+
+    return decorate
 
 
 @app.callback()
@@ -97,7 +101,7 @@ class ExportFormat(StrEnum):
     graphml = "graphml"
 
 
-@app.command()
+@command()
 def info(as_json: JsonOption = False) -> None:
     """Show which store is in use, its engine version and how many nodes and edges it holds."""
     with store_session() as store:
@@ -111,14 +115,14 @@ def info(as_json: JsonOption = False) -> None:
             out.print(f"[bold]{k}[/bold]: {v}")
 
 
-@app.command()
+@command()
 def init() -> None:
     """Create indexes, the uniqueness constraint on id and the full-text index (idempotent)."""
     with store_session(schema=True) as store:
         console.print(f"schema ready on {store.info().url}")
 
 
-@app.command()
+@command()
 def load(
     dataset: Annotated[str, typer.Argument(help="Bundled dataset name, e.g. baiyin.")] = "baiyin",
     as_json: JsonOption = False,
@@ -138,7 +142,7 @@ def load(
         console.print(f"loaded {dataset}: {n} nodes, {m} edges")
 
 
-@app.command("export")
+@command("export")
 def export_cmd(
     file: Annotated[Path, typer.Argument(help="Output file ('-' for standard output).")],
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="json (chainkg format) or graphml.")] = (
@@ -160,7 +164,7 @@ def export_cmd(
     console.print(f"exported {n} nodes, {m} edges ({fmt.value})")
 
 
-@app.command("import")
+@command("import")
 def import_cmd(
     file: Annotated[Path, typer.Argument(help="A chainkg JSON export (see README: Export format).", exists=True)],
     as_json: JsonOption = False,
@@ -178,7 +182,7 @@ def import_cmd(
         console.print(f"imported {file}: {n} nodes, {m} edges")
 
 
-@app.command()
+@command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
