@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+from pathlib import Path
+
+import psutil
 import pytest
 
 from graph.errors import InvalidElementError, MissingEndpointError, ReadOnlyViolation, StoreError
@@ -191,3 +195,19 @@ def test_clear_empties_the_store(store: GraphStore) -> None:
     load(store)
     store.clear()
     assert store.counts() == (0, 0)
+
+
+def test_embedded_store_persists_across_restarts(tmp_path: Path) -> None:
+    from graph.store import open_store
+
+    url = f"falkordb-lite://{tmp_path}/db"
+    with open_store(url) as store:
+        store.ensure_schema()
+        load(store)
+        before = (list(store.iter_nodes()), list(store.iter_edges()))
+        pid = store.server_pid  # type: ignore[attr-defined]
+    with contextlib.suppress(psutil.NoSuchProcess):  # the last client shut the server down
+        assert psutil.Process(pid).status() in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD)
+    with open_store(url) as store:
+        assert (list(store.iter_nodes()), list(store.iter_edges())) == before
+        assert store.fulltext("甲苯")[0]["id"] == "prod:toluene"  # indexes survive too
