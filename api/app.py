@@ -26,6 +26,7 @@ ERROR_STATUS: dict[type[errors.ChainKGError], int] = {
     errors.InvalidElementError: 422,
     errors.InputFileError: 422,
     errors.ReadOnlyViolation: 403,
+    errors.QueryError: 400,
     errors.ConfigError: 500,
     errors.StoreError: 503,
 }
@@ -88,7 +89,17 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             headers=getattr(exc, "headers", None),
         )
 
-    from api.routes import system
+    from api.routes import analytics, cypher, entities, exchange, imports, review, system
 
-    app.include_router(system.router, prefix="/api/v1")
+    routers = (
+        system.router,
+        entities.router,
+        analytics.router,
+        review.router,
+        imports.router,
+        exchange.router,
+        cypher.router,
+    )
+    for router in routers:
+        app.include_router(router, prefix="/api/v1")
     return app

@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from graph.errors import ChainKGError
 from graph.store import GraphStore, open_store
+from queries.places import refresh_places
 
 app = typer.Typer(
     name="chainkg",
@@ -47,8 +48,11 @@ GraphOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")]
 
 
-def command(*args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """``app.command`` that turns chainkg's own errors into one clear line and exit code 2."""
+def command(
+    *args: Any, on: typer.Typer | None = None, **kwargs: Any
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``app.command`` (or ``on.command`` for a sub-group) that turns chainkg's own errors into
+    one clear line and exit code 2."""
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(fn)
@@ -59,7 +63,7 @@ def command(*args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callabl
                 console.print(f"[red]error:[/red] {escape(str(e))}")
                 raise typer.Exit(2) from e
 
-        app.command(*args, **kwargs)(wrapper)
+        (on or app).command(*args, **kwargs)(wrapper)
         return fn
 
     return decorate
@@ -135,6 +139,7 @@ def load(
     with store_session(schema=True) as store, progress_bar(f"load {dataset}") as bar:
         task = bar.add_task("load", total=len(nodes) + len(edges))
         n, m = load_elements(store, nodes, edges, progress=lambda k: bar.advance(task, k))
+        refresh_places(store)
     result = {"dataset": dataset, "nodes": n, "edges": m}
     if as_json:
         print_json(result)
@@ -164,22 +169,80 @@ def export_cmd(
     console.print(f"exported {n} nodes, {m} edges ({fmt.value})")
 
 
+class ImportKind(StrEnum):
+    graph = "graph"
+    enterprises = "enterprises"
+    products = "products"
+    supplies = "supplies"
+    cooperation = "cooperation"
+
+
 @command("import")
 def import_cmd(
-    file: Annotated[Path, typer.Argument(help="A chainkg JSON export (see README: Export format).", exists=True)],
+    file: Annotated[Path, typer.Argument(help="CSV (UTF-8 or GB18030), XLSX, JSON Lines, or a chainkg JSON export.")],
+    kind: Annotated[
+        ImportKind | None,
+        typer.Option(help="What the rows are; detected from the headers (or the chainkg JSON format) if omitted."),
+    ] = None,
+    source: Annotated[str | None, typer.Option(help="Provenance source for rows without one.")] = None,
+    create_products: Annotated[
+        bool, typer.Option(help="Create unknown products named in an enterprises file.")
+    ] = False,
+    dry_run: Annotated[bool, typer.Option(help="Validate and report; write nothing.")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Import a chainkg JSON file; the whole file is validated before anything is written."""
+    """Import a file, all-or-nothing: every row is checked before anything is written, and
+    re-importing the same file changes nothing. See ingest/IMPORT_FORMAT.md for the columns."""
+    from graph.errors import InputFileError
+
+    if not file.is_file():
+        raise InputFileError(f"{file}: no such file", [{"file": str(file), "message": "no such file"}])
+    if kind is ImportKind.graph or (kind is None and _is_graph_export(file)):
+        result = _import_graph(file, dry_run)
+    else:
+        from ingest.importer import import_file
+
+        with store_session(schema=True) as store, progress_bar(f"import {file.name}") as bar:
+            task = bar.add_task("import", total=None)
+            report = import_file(
+                store,
+                file,
+                kind.value if kind else None,
+                source=source,
+                create_products=create_products,
+                dry_run=dry_run,
+                progress=lambda k: bar.advance(task, k),
+            )
+            if not dry_run:
+                refresh_places(store, report.enterprise_ids)
+        result = {"file": str(file), **report.to_dict()}
+    if as_json:
+        print_json(result)
+    else:
+        shown = {k: v for k, v in result.items() if not isinstance(v, (list, dict)) or k == "warnings"}
+        for k, v in shown.items():
+            console.print(f"[bold]{k}[/bold]: {v}")
+
+
+def _is_graph_export(file: Path) -> bool:
+    if file.suffix.lower() != ".json":
+        return False
+    with file.open("rb") as fh:
+        head = fh.read(4096)
+    return b'"nodes"' in head or b'"format"' in head
+
+
+def _import_graph(file: Path, dry_run: bool) -> dict[str, Any]:
     from graph.exchange import load_elements, read_json
 
     nodes, edges = read_json(file)
+    if dry_run:
+        return {"file": str(file), "nodes": len(nodes), "edges": len(edges), "dry_run": True}
     with store_session(schema=True) as store, progress_bar(f"import {file.name}") as bar:
         task = bar.add_task("import", total=len(nodes) + len(edges))
         n, m = load_elements(store, nodes, edges, progress=lambda k: bar.advance(task, k))
-    if as_json:
-        print_json({"file": str(file), "nodes": n, "edges": m})
-    else:
-        console.print(f"imported {file}: {n} nodes, {m} edges")
+        refresh_places(store)
+    return {"file": str(file), "nodes": n, "edges": m}
 
 
 @command()
@@ -201,3 +264,10 @@ def serve(
 
 def main() -> None:
     app()
+
+
+# Command groups in their own modules register themselves on ``app`` when imported.
+from api import cli_analytics, cli_ingest  # noqa: E402
+
+app.add_typer(cli_analytics.resilience_app, name="resilience")
+app.add_typer(cli_ingest.review_app, name="review")

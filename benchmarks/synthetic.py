@@ -11,10 +11,13 @@ import random
 from dataclasses import dataclass
 
 from graph.model import (
+    Anchors,
     Chain,
+    CooperatesWith,
     Edge,
     Enterprise,
     InChain,
+    Institution,
     LocatedIn,
     Node,
     Park,
@@ -97,6 +100,15 @@ def generate(scale: Scale, seed: int = 7) -> tuple[list[Node], list[Edge]]:
                 for src in rnd.sample(layer_of[stage - 1], k=min(2, len(layer_of[stage - 1]))):
                     edges.append(UpstreamOf(source_id=src, target_id=pid, source=SRC, updated_at=T).to_edge())
 
+    for ch in range(scale.chains):  # one research institute per chain
+        nodes.append(
+            Institution(
+                id=f"inst:{ch}", name=f"产业链{ch}研究院", kind="research institute", source=SRC, updated_at=T
+            ).to_node()
+        )
+        edges.append(Anchors(source_id=f"inst:{ch}", target_id=f"chain:{ch}", source=SRC, updated_at=T).to_edge())
+    by_institute: dict[str, list[str]] = {}
+
     groups = [f"ent:g{g}" for g in range(max(1, scale.enterprises // 1000))]
     for g in groups:
         nodes.append(Enterprise(id=g, name=f"集团{g}", is_group=True, source=SRC, updated_at=T).to_node())
@@ -113,8 +125,23 @@ def generate(scale: Scale, seed: int = 7) -> tuple[list[Node], list[Edge]]:
         edges.append(LocatedIn(source_id=eid, target_id=place, source=SRC, updated_at=T).to_edge())
         if rnd.random() < 0.1:
             edges.append(PartOf(source_id=eid, target_id=rnd.choice(groups), source=SRC, updated_at=T).to_edge())
-        for pid in rnd.sample(products, k=rnd.randint(1, 3)):
+        made = rnd.sample(products, k=rnd.randint(1, 3))
+        for pid in made:
             edges.append(Produces(source_id=eid, target_id=pid, confidence=0.9, source=SRC, updated_at=T).to_edge())
+        if rnd.random() < 0.3:  # 产学研 with the institute of its first product's chain
+            institute = "inst:" + made[0].removeprefix("prod:").split("-")[0]
+            members = by_institute.setdefault(institute, [])
+            if members and rnd.random() < 0.5:  # and sometimes with firms already working with it
+                for peer in rnd.sample(members, k=min(2, len(members))):
+                    edges.append(
+                        CooperatesWith(
+                            source_id=eid, target_id=peer, kind="企业合作", source=SRC, updated_at=T
+                        ).to_edge()
+                    )
+            edges.append(
+                CooperatesWith(source_id=eid, target_id=institute, kind="产学研", source=SRC, updated_at=T).to_edge()
+            )
+            members.append(eid)
     for _ in range(scale.enterprises // 2):
         a, b = rnd.sample(enterprises, 2)
         edges.append(

@@ -49,6 +49,12 @@ class StoreError(ChainKGError):
     code = "store_error"
 
 
+class QueryError(StoreError):
+    """The engine rejected a query as written (syntax, types, unknown function, time limit)."""
+
+    code = "bad_query"
+
+
 class ReadOnlyViolation(StoreError):
     """A write was attempted through the read-only path."""
 

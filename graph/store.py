@@ -51,8 +51,11 @@ class GraphStore(abc.ABC):
         params: Mapping[str, Any] | None = None,
         *,
         timeout_ms: int | None = None,
+        max_rows: int | None = None,
     ) -> list[Row]:
-        """Run ``query`` in the engine's read-only mode; a write is refused (ReadOnlyViolation)."""
+        """Run ``query`` in the engine's read-only mode; a write is refused (ReadOnlyViolation).
+
+        ``timeout_ms`` bounds the engine's work; at most ``max_rows`` rows are returned."""
 
     @abc.abstractmethod
     def write(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:

