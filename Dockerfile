@@ -1,6 +1,12 @@
-# chainkg API image. Configured like everywhere else: CHAINKG_GRAPH picks the store.
-FROM python:3.12-slim
+# chainkg API + web UI image. Configured like everywhere else: CHAINKG_GRAPH picks the store.
 
+# The web UI's npm packages, installed from the lock file.
+FROM node:20-slim AS web
+WORKDIR /web
+COPY api/web/package.json api/web/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+
+FROM python:3.12-slim
 RUN apt-get update \
     && apt-get install -y --no-install-recommends build-essential \
     && rm -rf /var/lib/apt/lists/*
@@ -11,7 +17,9 @@ COPY graph ./graph
 COPY ingest ./ingest
 COPY queries ./queries
 COPY api ./api
-RUN pip install --no-cache-dir .
+COPY benchmarks ./benchmarks
+COPY --from=web /web/node_modules ./api/web/node_modules
+RUN pip install --no-cache-dir -e .
 
 ENV CHAINKG_GRAPH=falkordb-lite:///data/chainkg
 EXPOSE 8000

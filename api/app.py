@@ -102,4 +102,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     )
     for router in routers:
         app.include_router(router, prefix="/api/v1")
+
+    from api.routes.ui import mount_ui
+
+    mount_ui(app)
     return app

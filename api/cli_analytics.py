@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from api.cli import JsonOption, command, out, print_json, store_session
+from api.cli_base import JsonOption, command, out, print_json, store_session
 
 STATUS_ZH = {"missing": "缺链", "broken": "断链", "weak": "弱链", "strong": "强链"}
 STATUS_STYLE = {"missing": "red", "broken": "magenta", "weak": "yellow", "strong": "green"}

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api.cli import JsonOption, command, console, out, print_json, store_session
+from api.cli_base import JsonOption, command, console, out, print_json, store_session
 from graph.errors import InputFileError
 
 

@@ -21,6 +21,8 @@ class ApiSettings(BaseSettings):
     max_upload_mb: int = 20
     cypher_timeout_ms: int = 5000
     cypher_max_rows: int = 10000
+    ui_default_chain: str = "chain:tdi"  # what the web UI opens on, when that chain exists
+    ui_default_region: str = "region:baiyin"
 
     @model_validator(mode="after")
     def _no_default_key_in_production(self) -> ApiSettings:

@@ -103,7 +103,9 @@ def test_import_needs_the_key_and_is_all_or_nothing(client: TestClient) -> None:
     bad = {"file": ("ents.csv", (CSV + "乙公司,BADCODE,prod:nope,test\n").encode(), "text/csv")}
     r = client.post("/api/v1/import", files=bad, headers=KEY)
     assert r.status_code == 422
-    fields = {(p["row"], p["field"]) for p in r.json()["error"]["details"]["problems"]}
+    problems = r.json()["error"]["details"]["problems"]
+    assert {p["file"] for p in problems} == {"ents.csv"}  # the uploaded name, not a temporary path
+    fields = {(p["row"], p["field"]) for p in problems}
     assert (3, "credit_code") in fields and (3, "products") in fields
     assert client.post("/api/v1/import", files={"file": ("x.exe", b"MZ", "x")}, headers=KEY).status_code == 422
     assert client.get("/api/v1/export").json() == before

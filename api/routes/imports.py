@@ -46,14 +46,18 @@ async def upload(
     with tempfile.TemporaryDirectory(prefix="chainkg-upload-") as tmp:
         path = Path(tmp) / name
         path.write_bytes(data)
-        if kind == "graph" or (kind is None and suffix == ".json"):
-            nodes, edges = read_json(path)
-            if dry_run:
-                return {"file": name, "nodes": len(nodes), "edges": len(edges), "dry_run": True}
-            n, m = load_elements(store, nodes, edges)
-            refresh_places(store)
-            return {"file": name, "nodes": n, "edges": m, "dry_run": False}
-        report = import_file(store, path, kind, create_products=create_products, dry_run=dry_run)
+        try:
+            if kind == "graph" or (kind is None and suffix == ".json"):
+                nodes, edges = read_json(path)
+                if dry_run:
+                    return {"file": name, "nodes": len(nodes), "edges": len(edges), "dry_run": True}
+                n, m = load_elements(store, nodes, edges)
+                refresh_places(store)
+                return {"file": name, "nodes": n, "edges": m, "dry_run": False}
+            report = import_file(store, path, kind, create_products=create_products, dry_run=dry_run)
+        except InputFileError as e:  # name the uploaded file, not our temporary copy
+            problems = [{**p, "file": name} if p.get("file") == str(path) else p for p in e.problems]
+            raise InputFileError(e.message.replace(str(path), name), problems) from e
     if not dry_run:
         refresh_places(store, report.enterprise_ids)
     return {"file": name, **report.to_dict()}

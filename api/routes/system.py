@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
-from api.deps import StoreDep, require_read_access
+from api.deps import SettingsDep, StoreDep, require_read_access
 from graph.errors import ChainKGError
 
 router = APIRouter(tags=["system"])
@@ -35,3 +35,13 @@ def stats(store: StoreDep) -> dict[str, Any]:
     info = store.info()
     nodes, edges = store.counts()
     return {"backend": info.backend, "version": info.version, "nodes": nodes, "edges": edges}
+
+
+@router.get("/config")
+def config(settings: SettingsDep) -> dict[str, Any]:
+    """What the web UI needs to know about this server: its default chain and region."""
+    return {
+        "default_chain": settings.ui_default_chain,
+        "default_region": settings.ui_default_region,
+        "read_key_required": settings.read_key_required,
+    }

