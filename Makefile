@@ -55,8 +55,9 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install ## benchmarks on both engines (starts a Neo4j test server)
-	$(BIN)/python tests/neo4j_server/harness.py -- $(BIN)/python -m benchmarks.bulk_load --scale province
+BENCH_SCALE ?= national
+bench: install ## every benchmark on both engines (starts a Neo4j test server); report in benchmarks/
+	$(BIN)/python tests/neo4j_server/harness.py -- sh -c '$(BIN)/chainkg bench --scale $(BENCH_SCALE) --neo4j "$$CHAINKG_TEST_NEO4J" --out benchmarks'
 
 clean:
 	rm -rf $(VENV) data tests/neo4j_server/target api/web/node_modules .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -183,6 +183,36 @@ def serve(
     uvicorn.run(create_app(), host=host, port=port, log_level="info")
 
 
+class BenchScale(StrEnum):
+    city = "city"
+    province = "province"
+    national = "national"
+
+
+@command()
+def bench(
+    scale: Annotated[BenchScale, typer.Option(help="Synthetic graph size.")] = BenchScale.province,
+    neo4j: Annotated[
+        str | None, typer.Option(help="Also benchmark this Neo4j (bolt://...); its graph is cleared first!")
+    ] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Where report.md and report.json go.")] = Path("benchmarks"),
+    queries: Annotated[int, typer.Option(help="Gap queries per engine.")] = 200,
+    api_seconds: Annotated[float, typer.Option(help="Length of the API load run (0 to skip).")] = 20.0,
+    as_json: JsonOption = False,
+) -> None:
+    """Run every benchmark (bulk load, gap query with its in-memory baseline, targets, partners,
+    API load) on a synthetic graph and write a Markdown + JSON report."""
+    from benchmarks.report import run_report
+
+    report = run_report(
+        scale.value, neo4j, out_dir, queries=queries, api_seconds=api_seconds, say=lambda m: console.print(m)
+    )
+    if as_json:
+        print_json(report)
+    else:
+        sys.stdout.write((out_dir / "report.md").read_text(encoding="utf-8"))
+
+
 def main() -> None:
     app()
 
