@@ -7,7 +7,7 @@ All values travel as parameters.
 
 from __future__ import annotations
 
-from graph.model import ENTITY_LABEL, check_label, check_rel_type
+from graph.model import ENTITY_LABEL, check_label, check_rel_type, property_names
 
 
 def upsert_nodes_query(label: str) -> str:
@@ -52,3 +52,11 @@ COUNT_EDGES = f"MATCH (:{ENTITY_LABEL})-[r]->(:{ENTITY_LABEL}) RETURN count(r) A
 
 # Deleting in bounded batches keeps each transaction small on large graphs.
 DELETE_SOME_NODES = f"MATCH (n:{ENTITY_LABEL}) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS n"
+
+
+def literal_map(kind: str, row: str = "row") -> str:
+    """``{id: row.id, name: row.name, ...}`` over every property the model allows for a label or
+    relationship type. Used by the bulk-create paths: a literal map with keys from the model's
+    fixed set is about twice as fast as ``SET n = row`` on both engines; missing values are null,
+    and neither engine stores a null property."""
+    return "{" + ", ".join(f"{k}: {row}.{k}" for k in property_names(kind)) + "}"

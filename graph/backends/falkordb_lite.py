@@ -28,6 +28,7 @@ import psutil
 import redis.exceptions
 from redislite.falkordb_client import FalkorDB
 
+from graph.cypher import literal_map
 from graph.errors import ConfigError, QueryError, ReadOnlyViolation, StoreError
 from graph.model import ENTITY_LABEL, NODE_LABELS, check_label, check_rel_type
 from graph.store import GraphStore, Row, StoreInfo, model_label
@@ -58,6 +59,8 @@ def cypher_literal(value: Any) -> str | None:
 def _plain(value: Any) -> Any:
     """Plain dicts and lists: maps come as OrderedDicts; a node or relationship becomes the map
     of its properties and a path the list of its nodes' maps (as in the Neo4j backend)."""
+    if value is None or isinstance(value, (str, int, float)):
+        return value  # the common case first: most values are scalars
     if isinstance(value, (falkordb.Node, falkordb.Edge)):
         return _plain(value.properties)
     if isinstance(value, falkordb.Path):
@@ -158,15 +161,16 @@ class FalkorDBLiteStore(GraphStore):
 
     def _create_nodes(self, label: str, rows: Sequence[Row]) -> dict[str, Any]:
         query = (
-            f"UNWIND $rows AS row CREATE (n:{ENTITY_LABEL}:{check_label(label)}) SET n = row.props "
-            "RETURN row.id AS id, id(n) AS h"
+            f"UNWIND $rows AS row CREATE (n:{ENTITY_LABEL}:{check_label(label)} {literal_map(label)}) "
+            "RETURN collect([row.id, id(n)]) AS h"  # one row back, not one per node
         )
-        return {r["id"]: r["h"] for r in self.write(query, {"rows": list(rows)})}
+        return dict(self.write(query, {"rows": [r["props"] for r in rows]})[0]["h"])
 
     def _create_edges(self, rel_type: str, rows: Sequence[Row]) -> None:
         query = (
             "UNWIND $rows AS row MATCH (a) WHERE id(a) = row.s MATCH (b) WHERE id(b) = row.t "
-            f"CREATE (a)-[r:{check_rel_type(rel_type)}]->(b) SET r = row.props RETURN count(r) AS n"
+            f"CREATE (a)-[r:{check_rel_type(rel_type)} {literal_map(rel_type, 'row.props')}]->(b) "
+            "RETURN count(r) AS n"
         )
         self.write(query, {"rows": [{"s": r["s"], "t": r["t"], "props": r["props"]} for r in rows]})
 

@@ -12,24 +12,19 @@ import neo4j.exceptions
 import neo4j.graph
 from neo4j import GraphDatabase
 
+from graph.cypher import literal_map
 from graph.errors import QueryError, ReadOnlyViolation, StoreError
-from graph.model import ENTITY_LABEL, NODE_LABELS, check_label, check_rel_type, property_names
+from graph.model import ENTITY_LABEL, NODE_LABELS, check_label, check_rel_type
 from graph.store import GraphStore, Row, StoreInfo
 
 FULLTEXT_INDEX = "chainkg_names"
 
 
-def _row_map(prefix: str, kind: str) -> str:
-    """``{id: row.node.id, name: row.node.name, ...}`` for every property the model allows."""
-    names = property_names(kind)
-    if prefix == "node":
-        return "{" + ", ".join(f"{k}: row.{k}" for k in names) + "}"
-    return "{" + ", ".join(f"{k}: row.{prefix}.{k}" for k in names) + "}"
-
-
 def _plain(value: Any) -> Any:
     """Plain values: a node or relationship becomes the map of its properties and a path the
     list of its nodes' maps (as in the FalkorDB backend)."""
+    if value is None or isinstance(value, (str, int, float)):
+        return value  # the common case first: most values are scalars
     if isinstance(value, (neo4j.graph.Node, neo4j.graph.Relationship)):
         return _plain(dict(value))
     if isinstance(value, neo4j.graph.Path):
@@ -124,14 +119,14 @@ class Neo4jStore(GraphStore):
 
     def _create_nodes(self, label: str, rows: Sequence[Row]) -> dict[str, Any]:
         # A literal property map (keys from the model's fixed set) is ~2x faster than SET n = map.
-        query = f"UNWIND $rows AS row CREATE (n:{ENTITY_LABEL}:{check_label(label)} {_row_map('node', label)})"
+        query = f"UNWIND $rows AS row CREATE (n:{ENTITY_LABEL}:{check_label(label)} {literal_map(label)})"
         self.write(query, {"rows": [r["props"] for r in rows]})
         return {r["id"]: r["id"] for r in rows}
 
     def _create_edges(self, rel_type: str, rows: Sequence[Row]) -> None:
         query = (
             f"UNWIND $rows AS row MATCH (a:{ENTITY_LABEL} {{id: row.s}}) MATCH (b:{ENTITY_LABEL} {{id: row.t}}) "
-            f"CREATE (a)-[r:{check_rel_type(rel_type)} {_row_map('p', rel_type)}]->(b)"
+            f"CREATE (a)-[r:{check_rel_type(rel_type)} {literal_map(rel_type, 'row.p')}]->(b)"
         )
         self.write(query, {"rows": [{"s": r["source"], "t": r["target"], "p": r["props"]} for r in rows]})
 
