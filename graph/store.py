@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from graph import cypher
-from graph.errors import ConfigError, InvalidElementError, MissingEndpointError
+from graph.errors import ConfigError, InvalidElementError, MissingEndpointError, StoreError
 from graph.model import ENTITY_LABEL, Edge, Node, endpoint_labels_ok
 
 Row = dict[str, Any]
@@ -130,17 +130,28 @@ class GraphStore(abc.ABC):
         for node_id, row in rows.items():
             by_label[(labels[node_id], node_id in existing)].append(row)
         written = 0
+        raced: set[str] = set()  # ids another writer created first: not new for edge creation
         for (label, is_update), label_rows in sorted(by_label.items()):
             for chunk in _chunks(label_rows, batch_size):
-                if is_update:
+                created = None
+                if not is_update:
+                    try:
+                        created = self._create_nodes(label, chunk)
+                    except StoreError:
+                        # Another writer created some of these ids since we looked: the
+                        # uniqueness constraint refused the whole batch; MERGE it instead.
+                        created = None
+                if created is None:
                     self.write(cypher.upsert_nodes_query(label), {"rows": list(chunk)})
+                    if not is_update:
+                        raced.update(r["id"] for r in chunk)
                 else:
-                    for node_id, handle in self._create_nodes(label, chunk).items():
+                    for node_id, handle in created.items():
                         handles[node_id] = (label, handle)
                 written += len(chunk)
                 if progress:
                     progress(len(chunk))
-        return written, handles, frozenset(rows.keys() - existing.keys())
+        return written, handles, frozenset(rows.keys() - existing.keys() - raced)
 
     def upsert_edges(
         self,

@@ -142,3 +142,29 @@ def test_review_queue_routes(client: TestClient) -> None:
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
     r = client.post("/api/v1/review/merge", json={"item": "x:nope"}, headers=KEY)
     assert r.status_code == 422
+
+
+def test_targets_export_xlsx_and_csv(client: TestClient) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from queries.places import refresh_places
+    from tests.graphs import build_pu_world
+
+    store = client.app.state.store  # type: ignore[attr-defined]
+    build_pu_world(store)
+    refresh_places(store)
+    expected = client.get("/api/v1/targets", params={"chain": "chain:pu", "region": "reg:city"}).json()
+    r = client.get("/api/v1/targets/export", params={"chain": "chain:pu", "region": "reg:city"})
+    assert r.status_code == 200 and "spreadsheetml" in r.headers["content-type"]
+    sheet = load_workbook(io.BytesIO(r.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "排名 rank" and len(rows) == 1 + expected["total"]
+    first = expected["candidates"][0]
+    assert rows[1][5] == first["enterprise"]["name"] and rows[1][11] == first["reason_zh"]
+    r = client.get("/api/v1/targets/export", params={"chain": "chain:pu", "region": "reg:city", "format": "csv"})
+    text = r.content.decode("utf-8-sig")
+    assert text.splitlines()[1].startswith(f"1,{first['product']['name']},")
+    r = client.get("/api/v1/targets/export", params={"chain": "chain:nope", "region": "reg:city"})
+    assert r.status_code == 404

@@ -97,3 +97,11 @@ def test_endpoint_reads_with_params_and_row_limit(client: TestClient) -> None:  
     assert r.status_code == 400 and r.json()["error"]["code"] == "bad_query"
     r = client.post("/api/v1/cypher", json={"query": "RETURN $missing + 1 AS x", "params": {}})
     assert r.status_code == 400
+
+
+def test_odd_parameters_are_400_not_500(client: TestClient) -> None:  # noqa: F811
+    for params in ({"": 1}, {"a b": 1}):
+        r = client.post("/api/v1/cypher", json={"query": "RETURN 1 AS one", "params": params})
+        assert r.status_code == 422, (params, r.text)
+    r = client.post("/api/v1/cypher", json={"query": "RETURN $x AS x", "params": {"x": 2**70}})
+    assert r.status_code < 500, r.text  # an integer beyond 64 bits: refused or passed, never a crash

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -199,3 +199,80 @@ def test_concurrent_imports_and_reviews_stay_consistent(graph_url: str, tmp_path
         nodes, _ = store.counts()
         ids = store.read("MATCH (n:Entity) RETURN count(DISTINCT n.id) AS n")[0]["n"]
         assert ids == nodes  # no duplicate ids from racing upserts
+
+
+def run_and_kill(cmd: list[str], url: str, data_dir: Path | None, wait_for: Callable[[], bool]) -> None:
+    """Start a CLI command, SIGKILL it (and the embedded engine) once ``wait_for`` says so."""
+    env = {**os.environ, "CHAINKG_GRAPH": url, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 180
+    while not wait_for() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert proc.poll() is None, "the command finished before it could be killed: make the input larger"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    if data_dir is not None and (pid := embedded_server_pid(data_dir)):
+        os.kill(pid, signal.SIGKILL)
+        time.sleep(0.5)
+
+
+@pytest.mark.slow
+def test_kill_9_cli_import_then_rerun(graph_url: str, tmp_path: Path) -> None:
+    rows = 30_000  # six batches of 5,000: the kill lands between or inside them
+    big = tmp_path / "big.csv"
+    big.write_text(
+        "name,source\n" + "".join(f"批量导入第{i:05d}号企业有限公司,fault-test\n" for i in range(rows)),
+        encoding="utf-8",
+    )
+    data_dir = tmp_path / "db" if graph_url.startswith("falkordb-lite") else None
+    cli = [sys.executable, "-m", "api.cli", "import", str(big), "--kind", "enterprises"]
+
+    def some_written() -> bool:
+        try:
+            with open_store(graph_url) as store:
+                return int(store.read("MATCH (e:Enterprise) RETURN count(e) AS n")[0]["n"]) > 0
+        except Exception:
+            return False
+
+    run_and_kill(cli, graph_url, data_dir, some_written)
+    with open_store(graph_url) as store:
+        partial = int(store.read("MATCH (e:Enterprise) RETURN count(e) AS n")[0]["n"])
+    assert 0 < partial <= rows and partial % 5000 == 0, f"{partial} enterprises: a batch was half written"
+    env = {**os.environ, "CHAINKG_GRAPH": graph_url, "PYTHONPATH": str(ROOT)}
+    subprocess.run(cli, cwd=ROOT, env=env, check=True, capture_output=True, timeout=600)
+    with open_store(graph_url) as store:
+        names = store.read("MATCH (e:Enterprise) RETURN count(DISTINCT e.name) AS names, count(e) AS n")[0]
+    assert names == {"names": rows, "n": rows}  # the re-run completed it without duplicates
+
+
+@pytest.mark.slow
+def test_kill_9_during_reviews(graph_url: str, tmp_path: Path) -> None:
+    from ingest.extract import Extractor, stage
+
+    syllables = "华泰恒信达远鑫源宏盛"  # digits split names in jieba; two syllables give 100 names
+    text = "".join(f"加强与甘肃{a}{b}新材料科技有限公司的合作。" for a in syllables for b in syllables)
+    with open_store(graph_url) as store:
+        store.ensure_schema()
+        stage(store, Extractor().extract(text), "src:faults", "故障测试")
+        items = [i["id"] for i in pending(store, limit=1000) if i["kind"] == "node"]
+    assert len(items) >= 90
+    acks = tmp_path / "acks.txt"
+    script = (
+        "import sys\nfrom graph.store import open_store\nfrom ingest.review import accept\n"
+        "store = open_store()\n"
+        "for item in sys.argv[2:]:\n"
+        "    accept(store, item)\n"
+        "    with open(sys.argv[1], 'a') as fh: fh.write(item + '\\n'); fh.flush()\n"
+    )
+    data_dir = tmp_path / "db" if graph_url.startswith("falkordb-lite") else None
+
+    def some_acked() -> bool:
+        return acks.exists() and len(acks.read_text().splitlines()) >= 20
+
+    run_and_kill([sys.executable, "-c", script, str(acks), *items], graph_url, data_dir, some_acked)
+    acked = set(acks.read_text().splitlines())
+    with open_store(graph_url) as store:
+        still_pending = {i["id"] for i in pending(store, limit=1000) if i["kind"] == "node"}
+        reviewed = {r["id"] for r in store.read("MATCH (n:Entity) WHERE n.status = 'reviewed' RETURN n.id AS id")}
+    assert acked <= reviewed, "an acknowledged review was lost"
+    assert still_pending | reviewed >= set(items) and not (still_pending & reviewed)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
 
+from api import spreadsheets
 from api.deps import StoreDep, require_read_access
 from queries import gaps, resilience, targets
 from queries import partners as partner_queries
@@ -34,6 +36,26 @@ def investment_targets(
 ) -> dict[str, Any]:
     """Outside enterprises that would fill each gap, ranked by a transparent score with reasons."""
     return targets.investment_targets(store, chain, region, limit=limit, add=add)
+
+
+@router.get("/targets/export", response_class=Response)
+def export_targets(
+    store: StoreDep,
+    chain: ChainQ,
+    region: RegionQ,
+    format: Annotated[Literal["xlsx", "csv"], Query(description="xlsx (Excel) or csv (UTF-8 with BOM)")] = "xlsx",
+    limit: Annotated[int, Query(ge=1, le=1000, description="How many candidates, best first")] = 200,
+) -> Response:
+    """The investment target list as a spreadsheet, one row per candidate with its reason."""
+    report = targets.investment_targets(store, chain, region, limit=limit)
+    rows = spreadsheets.target_rows(report)
+    name = f"targets-{chain}-{region}".replace(":", "_")
+    if format == "csv":
+        body, media = spreadsheets.to_csv(spreadsheets.TARGET_COLUMNS, rows), "text/csv; charset=utf-8"
+    else:
+        body = spreadsheets.to_xlsx("招商目标", spreadsheets.TARGET_COLUMNS, rows)
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}.{format}"'})
 
 
 @router.get("/resilience/single-sources")
@@ -90,7 +112,7 @@ def partner_evaluation(
     store: StoreDep,
     hide: Annotated[float, Query(gt=0, lt=1)] = 0.2,
     k: Annotated[int, Query(ge=1, le=1000)] = 10,
-    seed: Annotated[int, Query(ge=0)] = 0,
+    seed: Annotated[int, Query(ge=0, le=2**31)] = 0,
 ) -> dict[str, Any]:
     """AUC and precision@k of each method on hidden cooperation ties."""
     return partner_queries.evaluate(partner_queries.project(store), hide=hide, k=k, seed=seed)

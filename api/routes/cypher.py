@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from api.deps import SettingsDep, StoreDep, require_read_access
 from graph.guard import check_read_only
@@ -16,6 +16,14 @@ router = APIRouter(tags=["cypher"], dependencies=[Depends(require_read_access)])
 class CypherRequest(BaseModel):
     query: str = Field(min_length=1, max_length=20_000, description="One read-only Cypher statement.")
     params: dict[str, Any] = Field(default_factory=dict, description="Query parameters ($name).")
+
+    @field_validator("params")
+    @classmethod
+    def _names_are_identifiers(cls, params: dict[str, Any]) -> dict[str, Any]:
+        bad = [name for name in params if not (name.isidentifier() and name.isascii())]
+        if bad:
+            raise ValueError(f"parameter names must be identifiers: {bad}")
+        return params
 
 
 @router.post("/cypher")

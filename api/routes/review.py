@@ -25,7 +25,7 @@ class MergeAction(ReviewAction):
 def queue(
     store: StoreDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, Any]:
     """Extracted nodes, then extracted edges, each with its evidence sentence."""
     counts = review.pending_count(store)

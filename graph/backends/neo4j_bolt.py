@@ -12,6 +12,7 @@ import neo4j.exceptions
 import neo4j.graph
 from neo4j import GraphDatabase
 
+from graph.backends.values import plain
 from graph.cypher import literal_map
 from graph.errors import QueryError, ReadOnlyViolation, StoreError
 from graph.model import ENTITY_LABEL, NODE_LABELS, check_label, check_rel_type
@@ -20,20 +21,16 @@ from graph.store import GraphStore, Row, StoreInfo
 FULLTEXT_INDEX = "chainkg_names"
 
 
-def _plain(value: Any) -> Any:
-    """Plain values: a node or relationship becomes the map of its properties and a path the
-    list of its nodes' maps (as in the FalkorDB backend)."""
-    if value is None or isinstance(value, (str, int, float)):
-        return value  # the common case first: most values are scalars
+def _graph_object(value: Any) -> Any | None:
     if isinstance(value, (neo4j.graph.Node, neo4j.graph.Relationship)):
-        return _plain(dict(value))
+        return dict(value)
     if isinstance(value, neo4j.graph.Path):
-        return [_plain(dict(n)) for n in value.nodes]
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+        return [dict(n) for n in value.nodes]
+    return None
+
+
+def _plain(value: Any) -> Any:
+    return plain(value, _graph_object)
 
 
 class Neo4jStore(GraphStore):
@@ -101,6 +98,8 @@ class Neo4jStore(GraphStore):
             raise StoreError(f"Neo4j query failed: {e.message}", query=query, code=code) from e
         except neo4j.exceptions.Neo4jError as e:
             raise StoreError(f"Neo4j query failed: {e.message}", query=query, code=e.code) from e
+        except (OverflowError, TypeError, ValueError) as e:  # a parameter the driver cannot encode
+            raise QueryError(f"parameter not accepted: {e}", query=query) from e
 
     def write(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         def work(tx: neo4j.ManagedTransaction) -> list[Row]:
