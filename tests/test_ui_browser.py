@@ -299,8 +299,7 @@ def test_missing_node_modules_says_run_make_install(monkeypatch: pytest.MonkeyPa
     from api.routes import ui
 
     monkeypatch.setattr(ui, "NODE_MODULES", tmp_path / "node_modules")
-    app = create_app()
-    ui.mount_ui(app)
+    app = create_app()  # mounts the UI, which now looks for the missing node_modules
     client = TestClient(app)  # no lifespan: these routes do not touch the store
     page = client.get("/")
     assert page.status_code == 503 and "make install" in page.text

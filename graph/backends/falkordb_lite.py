@@ -240,6 +240,9 @@ class FalkorDBLiteStore(GraphStore):
             log.debug("closing embedded FalkorDB: %s", e)
 
     def _shutdown_if_last(self, client: Any) -> None:
+        # Our own pool may hold several connections (one per thread that queried): close them
+        # first, or the server would count them as other clients and never be shut down.
+        client.connection_pool.disconnect()
         pid = client.pid
         if pid and client._connection_count() <= 1:
             # SIGTERM is redis' graceful shutdown (AOF flushed, RDB saved). The SHUTDOWN

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 import uvicorn
 
 from api.app import create_app
-from api.routes.ui import mount_ui
 from api.settings import ApiSettings
 from graph.model import Edge, Node
 from graph.store import open_store
@@ -63,8 +62,7 @@ def free_port() -> int:
 @contextmanager
 def serve(graph_url: str) -> Iterator[str]:
     """Serve the API and the UI on the store at ``graph_url``; yield the base URL."""
-    app = create_app(ApiSettings(graph=graph_url))
-    mount_ui(app)
+    app = create_app(ApiSettings(graph=graph_url))  # serves the UI too
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="chainkg-ui-server", daemon=True)
