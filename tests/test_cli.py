@@ -89,3 +89,16 @@ def test_every_route_is_documented() -> None:
         path = getattr(route, "path", "")
         if path.startswith("/api/v1/"):
             assert path in documented, f"route {path} is not in the README"
+
+
+def test_run_command_restarted_on_the_same_data_comes_back_the_same(tmp_path: Path) -> None:
+    """What `make run` does twice in a row: load baiyin (idempotent) into the same directory."""
+    graph = f"falkordb-lite://{tmp_path}/data"
+    exports = []
+    for n in range(2):  # each invocation starts the embedded server and shuts it down again
+        assert runner.invoke(app, ["--graph", graph, "load", "baiyin"]).exit_code == 0
+        out = tmp_path / f"export{n}.json"
+        assert runner.invoke(app, ["--graph", graph, "export", str(out)]).exit_code == 0
+        exports.append(out.read_text(encoding="utf-8"))
+    assert exports[0] == exports[1]
+    assert len(json.loads(exports[0])["nodes"]) > 400

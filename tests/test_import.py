@@ -665,3 +665,56 @@ def test_fuzz_import(
     except InputFileError as e:
         assert e.problems
         assert doc(store) == before
+
+
+JSON_VALUE = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), CELL),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(HEADERS), inner, max_size=4),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    data=st.one_of(
+        st.binary(max_size=200),
+        st.lists(JSON_VALUE, max_size=4).map(lambda rows: "\n".join(json.dumps(r) for r in rows).encode()),
+    )
+)
+def test_fuzz_jsonl_reader(tmp_path_factory: pytest.TempPathFactory, data: bytes) -> None:
+    path = tmp_path_factory.mktemp("fuzz") / "f.jsonl"
+    path.write_bytes(data)
+    try:
+        table = read_table(path)
+    except InputFileError as e:
+        assert e.problems and all(p["file"] == str(path) for p in e.problems)
+        return
+    assert all(isinstance(r.number, int) for r in table.rows)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cells=st.lists(
+        st.lists(st.one_of(st.none(), st.integers(), st.floats(allow_nan=False), CELL), max_size=5), max_size=5
+    ),
+    garbage=st.one_of(st.none(), st.binary(max_size=100)),
+)
+def test_fuzz_xlsx_reader(
+    tmp_path_factory: pytest.TempPathFactory, cells: list[list[object]], garbage: bytes | None
+) -> None:
+    from openpyxl import Workbook
+
+    path = tmp_path_factory.mktemp("fuzz") / "f.xlsx"
+    if garbage is not None:
+        path.write_bytes(garbage)  # not a workbook at all
+    else:
+        wb = Workbook()
+        for row in cells:
+            wb.active.append(row)
+        wb.save(path)
+    try:
+        table = read_table(path)
+    except InputFileError as e:
+        assert e.problems and all(p["file"] == str(path) for p in e.problems)
+        return
+    assert all(isinstance(r.number, int) for r in table.rows)
