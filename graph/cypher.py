@@ -20,15 +20,17 @@ def upsert_nodes_query(label: str) -> str:
     return f"UNWIND $rows AS row MERGE (n:{ENTITY_LABEL}:{label} {{id: row.id}}) SET n = row.props RETURN count(n) AS n"
 
 
-def upsert_edges_query(rel_type: str) -> str:
-    """MERGE relationships of one type by (source, key, target), replacing their properties."""
+def upsert_edges_query(rel_type: str, *, keep_existing: bool = False) -> str:
+    """MERGE relationships of one type by (source, key, target), replacing their properties;
+    with ``keep_existing`` an edge already there keeps its properties (only new ones get them)."""
     rel_type = check_rel_type(rel_type)
+    setter = "ON CREATE SET r += row.props " if keep_existing else "SET r = row.props "
     return (
         "UNWIND $rows AS row "
         f"MATCH (a:{ENTITY_LABEL} {{id: row.source}}) "
         f"MATCH (b:{ENTITY_LABEL} {{id: row.target}}) "
         f"MERGE (a)-[r:{rel_type} {{key: row.key}}]->(b) "
-        "SET r = row.props "
+        f"{setter}"
         "RETURN count(r) AS n"
     )
 

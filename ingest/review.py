@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
+from graph.cypher import upsert_edges_query
 from graph.errors import InvalidElementError, NotFoundError
 from graph.model import ENTITY_LABEL, REL_TYPES, Edge, Status, check_rel_type, endpoint_labels_ok, utc_now
 from graph.store import GraphStore, model_label
@@ -77,15 +78,7 @@ def _edge_query(rel_type: str, action: str) -> str:
 
 def _move_edges_query(rel_type: str) -> str:
     """Create the moved edges of one type unless an edge with that key already links the pair."""
-    rel_type = check_rel_type(rel_type)
-    return (
-        "UNWIND $rows AS row "
-        f"MATCH (a:{ENTITY_LABEL} {{id: row.source}}) "
-        f"MATCH (b:{ENTITY_LABEL} {{id: row.target}}) "
-        f"MERGE (a)-[r:{rel_type} {{key: row.key}}]->(b) "
-        "ON CREATE SET r += row.props "
-        "RETURN count(r) AS n"
-    )
+    return upsert_edges_query(rel_type, keep_existing=True)
 
 
 # --- item ids ---------------------------------------------------------------------------------
