@@ -408,7 +408,7 @@ class Node(BaseModel):
 
     def validated(self) -> Node:
         """Check the label and properties against the typed model; return a normalised copy."""
-        if self._checked:
+        if (self.__pydantic_private__ or {}).get("_checked"):  # plain dict read: this is a hot path
             return self
         cls = NODE_TYPES.get(self.label)
         if cls is None:
@@ -446,7 +446,7 @@ class Edge(BaseModel):
 
     def validated(self) -> Edge:
         """Check the type and properties against the typed model; return a normalised copy."""
-        if self._checked:
+        if (self.__pydantic_private__ or {}).get("_checked"):  # plain dict read: this is a hot path
             return self
         cls = EDGE_TYPES.get(self.type)
         if cls is None:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import psutil
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from graph.errors import InvalidElementError, MissingEndpointError, ReadOnlyViolation, StoreError
 from graph.model import (
@@ -211,3 +213,27 @@ def test_embedded_store_persists_across_restarts(tmp_path: Path) -> None:
     with open_store(url) as store:
         assert (list(store.iter_nodes()), list(store.iter_edges())) == before
         assert store.fulltext("甲苯")[0]["id"] == "prod:toluene"  # indexes survive too
+
+
+TEXT = st.text(
+    alphabet=st.characters(exclude_categories=["Cs", "Cc"]) | st.sampled_from(list("\"\\:',{}[]`\n\t")), max_size=12
+)
+KEYS = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,8}", fullmatch=True) | st.sampled_from(["name", "source", "key", "id"])
+VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**62), 2**62)
+    | st.floats(allow_nan=False, allow_infinity=False).map(lambda f: float(f"{f:.14g}"))
+    | TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(KEYS, inner, max_size=3),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=VALUES)
+def test_parameters_round_trip_exactly(store: GraphStore, value: object) -> None:
+    """Whatever the value (quotes, colons, backslashes, nesting), it comes back as it went in.
+
+    Floats are kept to 14 significant digits: FalkorDB prints doubles with 15 in its replies."""
+    assert store.read("RETURN $p AS p", {"p": value})[0]["p"] == value
