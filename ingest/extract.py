@@ -36,7 +36,7 @@ import os
 import re
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -1262,11 +1262,19 @@ def stage(
     result = StageResult(source_id=source_id)
     now = utc_now()
     by_name: dict[str, list[tuple[str, str, str]]] = defaultdict(list)  # name/alias → (id, label, source)
+    full_names: dict[str, str] = {}
     for r in _name_rows(store):
         label = model_label(r["labels"])
+        full_names[str(r["id"])] = str(r.get("name") or "")
         for n in [r.get("name"), *(r.get("aliases") or [])]:
             if n:
                 by_name[str(n)].append((str(r["id"]), label, str(r.get("source") or "")))
+    place = document_place(source_name)
+
+    def local(hit: tuple[str, str, str]) -> bool:
+        """A relative name (市科技局) may only mean a node of this document or of its place."""
+        return hit[2] == source_id or bool(place and full_names.get(hit[0], "").startswith(place))
+
     nodes: list[Node] = []
     if not store.labels_of([source_id]):
         doc = Source(
@@ -1294,12 +1302,12 @@ def stage(
             ents[c.name] = c
     resolved: dict[str, tuple[str, str]] = {}  # name → (id, label)
     for name, c in ents.items():
-        hit = _match_existing(by_name.get(name, []), c.type, source_id)
+        hit = _match_existing(by_name.get(name, []), c.type, source_id, name, local)
         if hit is not None:
             resolved[name] = hit
             result.nodes_matched[name] = hit[0]
             continue
-        scope = source_id if c.type == "Task" else ""
+        scope = source_id if c.type == "Task" or is_relative_name(name) else ""
         node_id = extracted_id(c.type, name, scope)
         props: dict[str, Any] = {
             "name": name,
@@ -1323,7 +1331,7 @@ def stage(
             continue
         ends = []
         for n in (c.source, c.target):
-            hit = resolved.get(n) or _match_existing(by_name.get(n, []), "", source_id)
+            hit = resolved.get(n) or _match_existing(by_name.get(n, []), "", source_id, n, local)
             ends.append(hit)
         s_hit, t_hit = ends
         if s_hit is None or t_hit is None:
@@ -1362,9 +1370,34 @@ def stage(
     return result
 
 
-def _match_existing(hits: Sequence[tuple[str, str, str]], label: str, source_id: str) -> tuple[str, str] | None:
-    """The existing node a name refers to: same label first; tasks only within their source."""
+# Names that only mean something inside their document: 市科技局 is a different bureau in every
+# city, 高新区管委会 in every 高新区. They match existing nodes of the same source only.
+RELATIVE_PREFIXES = ("市", "县", "区", "省", "州", "镇", "乡", "各", "本")
+
+
+def is_relative_name(name: str) -> bool:
+    return name.startswith(RELATIVE_PREFIXES) or name.startswith(("高新区", "开发区", "经开区"))
+
+
+def document_place(title: str) -> str:
+    """The place a document is about, from its title: 临江市新材料产业发展工作方案 → 临江市."""
+    m = re.match(r"^(\w{1,8}?(?:省|自治区|市|自治州|县|区|旗))", title.strip())
+    return m.group(1) if m else ""
+
+
+def _match_existing(
+    hits: Sequence[tuple[str, str, str]],
+    label: str,
+    source_id: str,
+    name: str = "",
+    local: Callable[[tuple[str, str, str]], bool] | None = None,
+) -> tuple[str, str] | None:
+    """The existing node a name refers to: same label first; tasks and relative names (市科技局)
+    only within their source. Two or more equally good candidates match nothing: the name is
+    staged as a new extracted node and a reviewer decides (never a silent pick)."""
     usable = [h for h in hits if h[1] not in ("Task", "Source") or (h[1] == "Task" and h[2] == source_id)]
+    if is_relative_name(name):
+        usable = [h for h in usable if (local(h) if local else h[2] == source_id)]
     if label == "Task":
         usable = [h for h in usable if h[1] == "Task"]
     elif label:
@@ -1372,8 +1405,10 @@ def _match_existing(hits: Sequence[tuple[str, str, str]], label: str, source_id:
     if not usable:
         return None
     same = sorted(h for h in usable if h[1] == label)
-    pick = same[0] if same else sorted(usable)[0]
-    return pick[0], pick[1]
+    candidates = same or sorted(usable)
+    if len({h[0] for h in candidates}) > 1:
+        return None
+    return candidates[0][0], candidates[0][1]
 
 
 def _existing_edges(store: GraphStore, keys: Sequence[tuple[str, str, str]]) -> set[tuple[str, str, str]]:

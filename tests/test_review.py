@@ -57,7 +57,7 @@ def test_stage_creates_extracted_nodes_and_edges(store: GraphStore, cands: list[
     assert props["status"] == "extracted" and props["source"] == SRC
     assert "瑞峰新材料股份有限公司" in str(props["evidence"])
     task = extracted_id("Task", "壮大龙头企业", SRC)
-    unit = extracted_id("GovernmentUnit", "市工信局")
+    unit = extracted_id("GovernmentUnit", "市工信局", SRC)  # a relative name: scoped to its document
     assert edge_status(store, unit, "LEADS", task) == ["extracted"]
     assert edge_status(store, ent, "ANCHORS", extracted_id("Product", "光伏玻璃")) == ["extracted"]
     counts = pending_count(store)
@@ -82,7 +82,7 @@ def test_stage_attaches_to_existing_nodes(store: GraphStore, cands: list[Candida
         id="unit:linjiang-iit", name="临江市工业和信息化局", aliases=["市工信局"], source="src:registry"
     )
     store.load([curated.to_node(), unit.to_node()], [])
-    res = stage(store, cands, SRC, "doc")
+    res = stage(store, cands, SRC, "临江市新材料产业发展工作方案")
     assert res.nodes_matched["瑞峰新材料股份有限公司"] == "ent:ruifeng"
     assert res.nodes_matched["市工信局"] == "unit:linjiang-iit"
     assert not store.labels_of([extracted_id("Enterprise", "瑞峰新材料股份有限公司")])
@@ -95,7 +95,7 @@ def test_stage_attaches_to_existing_nodes(store: GraphStore, cands: list[Candida
 
 
 def test_stage_does_not_duplicate_existing_edges(store: GraphStore) -> None:
-    unit = GovernmentUnit(id="unit:a", name="市工信局", source="src:x")
+    unit = GovernmentUnit(id="unit:a", name="临江市工信局", aliases=["市工信局"], source="src:x")
     task = Task(id="task:1", name="壮大龙头企业", source=SRC)
     lead = Leads(source_id="unit:a", target_id="task:1", source="src:x")
     store.load([unit.to_node(), task.to_node()], [lead.to_edge()])
@@ -106,7 +106,7 @@ def test_stage_does_not_duplicate_existing_edges(store: GraphStore) -> None:
         Candidate(kind="entity", type="GovernmentUnit", name="市工信局", evidence="e", confidence=0.8, start=0, end=4),
         Candidate(kind="entity", type="Task", name="壮大龙头企业", evidence="e", confidence=0.8, start=5, end=11),
     ]
-    res = stage(store, [*entities, rel], SRC, "doc")
+    res = stage(store, [*entities, rel], SRC, "临江市工作方案")
     assert res.nodes_created == [] and res.edges_created == 0 and res.edges_existing == 1
     assert edge_status(store, "unit:a", "LEADS", "task:1") == ["curated"]
     # a task of another document with the same title is another task
@@ -260,3 +260,26 @@ def test_unknown_items_raise_not_found(store: GraphStore) -> None:
     with pytest.raises(NotFoundError):
         reject(store, "ent:c")
     assert node_props(store, "ent:c")["status"] == "curated"
+
+
+def test_relative_unit_names_do_not_cross_cities(store: GraphStore) -> None:
+    """市科技局 in another city's document is that city's bureau, not the one already stored."""
+    baiyin = GovernmentUnit(id="unit:baiyin-stc", name="白银市科学技术局", aliases=["市科技局"], source="src:plan")
+    store.load([baiyin.to_node()], [])
+    unit = Candidate(
+        kind="entity", type="GovernmentUnit", name="市科技局", evidence="e", confidence=0.8, start=0, end=4
+    )
+    other = stage(store, [unit], "src:yunzhou", "云州市科技创新行动方案")
+    assert "市科技局" not in other.nodes_matched
+    assert other.nodes_created == [extracted_id("GovernmentUnit", "市科技局", "src:yunzhou")]
+    same_city = stage(store, [unit], "src:baiyin-doc", "白银市科技成果转化办法")
+    assert same_city.nodes_matched["市科技局"] == "unit:baiyin-stc"
+
+
+def test_ambiguous_names_are_not_merged_silently(store: GraphStore) -> None:
+    a = Enterprise(id="ent:a", name="华泰公司甲", aliases=["华泰公司"], source="src:r")
+    b = Enterprise(id="ent:b", name="华泰公司乙", aliases=["华泰公司"], source="src:r")
+    store.load([a.to_node(), b.to_node()], [])
+    cand = Candidate(kind="entity", type="Enterprise", name="华泰公司", evidence="e", confidence=0.8, start=0, end=4)
+    res = stage(store, [cand], "src:doc", "某市方案")
+    assert res.nodes_matched == {} and len(res.nodes_created) == 1  # a new extracted node, for review
