@@ -115,7 +115,7 @@ def critical(
 
     with store_session() as store:
         report = critical_enterprises(store, region, chain, top=top)
-    _print(report, as_json, "enterprises", ("id", "name", "links_lost", "betweenness"))
+    _print(report, as_json, "enterprises", ("id", "name", "lost", "weakened", "betweenness"))
 
 
 @command("what-if-remove", on=resilience_app)
@@ -130,7 +130,7 @@ def what_if_remove(
 
     with store_session() as store:
         report = run(store, region, enterprise, chain)
-    _print(report, as_json, "newly_broken", ("id", "name", "before", "after"))
+    _print(report, as_json, "changes", ("id", "name", "from", "to"))
 
 
 def _print(report: dict[str, Any], as_json: bool, key: str, columns: tuple[str, ...]) -> None:
@@ -146,6 +146,9 @@ def _print(report: dict[str, Any], as_json: bool, key: str, columns: tuple[str, 
 
 
 def _cell(v: Any) -> str:
+    if isinstance(v, list):  # e.g. the links an enterprise's loss would break: count and names
+        names = "、".join(str(x.get("name", x.get("id"))) if isinstance(x, dict) else str(x) for x in v[:3])
+        return f"{len(v)}" + (f" ({names}{'…' if len(v) > 3 else ''})" if v else "")
     if isinstance(v, dict):
         return str(v.get("name") or v.get("id") or v)
     if isinstance(v, float):

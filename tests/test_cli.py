@@ -102,3 +102,32 @@ def test_run_command_restarted_on_the_same_data_comes_back_the_same(tmp_path: Pa
         exports.append(out.read_text(encoding="utf-8"))
     assert exports[0] == exports[1]
     assert len(json.loads(exports[0])["nodes"]) > 400
+
+
+def test_analytics_commands_on_the_bundled_data(tmp_path: Path) -> None:
+    graph = f"falkordb-lite://{tmp_path}/data"
+    assert runner.invoke(app, ["--graph", graph, "load", "baiyin"]).exit_code == 0
+    gaps = runner.invoke(app, ["--graph", graph, "gaps", "-c", "chain:tdi", "-r", "region:baiyin", "--json"])
+    report = json.loads(gaps.stdout)
+    assert set(report) == {"chain", "region", "completeness", "products", "extensions"}
+    assert {p["status"] for p in report["products"]} <= {"missing", "broken", "weak", "strong"}
+    human = [
+        ["gaps", "-c", "chain:tdi", "-r", "region:baiyin"],
+        ["targets", "-c", "chain:tdi", "-r", "region:baiyin"],
+        ["resilience", "single-sources", "-r", "region:baiyin"],
+        ["resilience", "critical", "-r", "region:baiyin"],
+        ["resilience", "what-if-remove", "-r", "region:baiyin", "-e", "ent:yinguang"],
+        ["partners", "--actor", "inst:lzu-baiyin-iri"],
+        ["path", "inst:lzu-baiyin-iri", "park:baiyin-hitech"],
+        ["evaluate-partners", "--hide", "0.3"],
+        ["review", "list"],
+    ]
+    for args in human:
+        r = runner.invoke(app, ["--graph", graph, *args])
+        assert r.exit_code == 0, (args, r.output)
+    r = runner.invoke(
+        app, ["--graph", graph, "resilience", "what-if-remove", "-r", "region:baiyin", "-e", "ent:yinguang"]
+    )
+    assert "甲苯二异氰酸酯" in r.stdout  # TDI is lost without 银光
+    r = runner.invoke(app, ["--graph", graph, "gaps", "-c", "chain:nope", "-r", "region:baiyin"])
+    assert r.exit_code == 2 and "chain:nope" in r.output
