@@ -8,8 +8,10 @@ own its schema DDL and full-text search. Everything else (bulk upserts, export, 
 from __future__ import annotations
 
 import abc
-from collections import defaultdict
+import functools
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -28,6 +30,34 @@ DEFAULT_GRAPH_URL = "falkordb-lite:///./data/chainkg"
 def _chunks[T](items: Sequence[T], size: int) -> Iterable[Sequence[T]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+def _pipelined[T](jobs: Sequence[Callable[[], T]], sizes: Sequence[int], progress: Progress | None) -> list[T]:
+    """Run batch writes with two in flight, results in order.
+
+    While the engine executes one batch, the next is encoded and sent, so the client's work
+    and the engine's overlap. Each batch is still its own atomic statement; after a failure no
+    further batch is started (one already in flight may finish), and the error is raised.
+    """
+    results: list[T] = []
+    if len(jobs) <= 1:
+        for job, size in zip(jobs, sizes, strict=True):
+            results.append(job())
+            if progress:
+                progress(size)
+        return results
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="chainkg-write") as pool:
+        pending: deque[Future[T]] = deque()
+        next_job = 0
+        while next_job < len(jobs) or pending:
+            while next_job < len(jobs) and len(pending) < 2:
+                pending.append(pool.submit(jobs[next_job]))
+                next_job += 1
+            # .result() re-raises a batch's error; leaving the block waits for the one in flight.
+            results.append(pending.popleft().result())
+            if progress:
+                progress(sizes[len(results) - 1])
+    return results
 
 
 @dataclass(frozen=True)
@@ -129,28 +159,33 @@ class GraphStore(abc.ABC):
         by_label: dict[tuple[str, bool], list[Row]] = defaultdict(list)
         for node_id, row in rows.items():
             by_label[(labels[node_id], node_id in existing)].append(row)
-        written = 0
         raced: set[str] = set()  # ids another writer created first: not new for edge creation
-        for (label, is_update), label_rows in sorted(by_label.items()):
-            for chunk in _chunks(label_rows, batch_size):
-                created = None
+
+        def write_nodes(label: str, is_update: bool, chunk: Sequence[Row]) -> dict[str, Any] | None:
+            if not is_update:
+                try:
+                    return self._create_nodes(label, chunk)
+                except StoreError:
+                    # Another writer created some of these ids since we looked: the uniqueness
+                    # constraint refused the whole batch; MERGE it instead.
+                    pass
+            self.write(cypher.upsert_nodes_query(label), {"rows": list(chunk)})
+            return None
+
+        jobs = [
+            (label, is_update, chunk)
+            for (label, is_update), label_rows in sorted(by_label.items())
+            for chunk in _chunks(label_rows, batch_size)
+        ]
+        results = _pipelined([functools.partial(write_nodes, *j) for j in jobs], [len(j[2]) for j in jobs], progress)
+        for (label, is_update, chunk), created in zip(jobs, results, strict=True):
+            if created is None:
                 if not is_update:
-                    try:
-                        created = self._create_nodes(label, chunk)
-                    except StoreError:
-                        # Another writer created some of these ids since we looked: the
-                        # uniqueness constraint refused the whole batch; MERGE it instead.
-                        created = None
-                if created is None:
-                    self.write(cypher.upsert_nodes_query(label), {"rows": list(chunk)})
-                    if not is_update:
-                        raced.update(r["id"] for r in chunk)
-                else:
-                    for node_id, handle in created.items():
-                        handles[node_id] = (label, handle)
-                written += len(chunk)
-                if progress:
-                    progress(len(chunk))
+                    raced.update(r["id"] for r in chunk)
+            else:
+                for node_id, handle in created.items():
+                    handles[node_id] = (label, handle)
+        written = sum(len(j[2]) for j in jobs)
         return written, handles, frozenset(rows.keys() - existing.keys() - raced)
 
     def upsert_edges(
@@ -200,17 +235,20 @@ class GraphStore(abc.ABC):
                     "props": props,
                 }
             )
-        written = 0
-        for (rel_type, fresh), type_rows in sorted(by_type.items()):
-            for chunk in _chunks(type_rows, batch_size):
-                if fresh:
-                    self._create_edges(rel_type, chunk)
-                else:
-                    self.write(cypher.upsert_edges_query(rel_type), {"rows": list(chunk)})
-                written += len(chunk)
-                if progress:
-                    progress(len(chunk))
-        return written
+
+        def write_edges(rel_type: str, fresh: bool, chunk: Sequence[Row]) -> None:
+            if fresh:
+                self._create_edges(rel_type, chunk)
+            else:
+                self.write(cypher.upsert_edges_query(rel_type), {"rows": list(chunk)})
+
+        edge_jobs = [
+            (rel_type, fresh, chunk)
+            for (rel_type, fresh), type_rows in sorted(by_type.items())
+            for chunk in _chunks(type_rows, batch_size)
+        ]
+        _pipelined([functools.partial(write_edges, *j) for j in edge_jobs], [len(j[2]) for j in edge_jobs], progress)
+        return sum(len(j[2]) for j in edge_jobs)
 
     def load(
         self,

@@ -237,3 +237,23 @@ def test_parameters_round_trip_exactly(store: GraphStore, value: object) -> None
 
     Floats are kept to 14 significant digits: FalkorDB prints doubles with 15 in its replies."""
     assert store.read("RETURN $p AS p", {"p": value})[0]["p"] == value
+
+
+def test_pipelined_batches_keep_order_and_stop_after_a_failure() -> None:
+    from graph.store import _pipelined
+
+    ran: list[int] = []
+
+    def job(i: int) -> int:
+        ran.append(i)
+        if i == 1:
+            raise StoreError("batch 1 refused")
+        return i * 10
+
+    progress: list[int] = []
+    assert _pipelined([lambda i=i: job(i) for i in (0, 2, 3)], [1, 1, 1], progress.append) == [0, 20, 30]
+    assert progress == [1, 1, 1]
+    ran.clear()
+    with pytest.raises(StoreError, match="batch 1"):
+        _pipelined([lambda i=i: job(i) for i in range(6)], [1] * 6, None)
+    assert max(ran) <= 2  # at most one batch beyond the failed one was started
