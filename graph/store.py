@@ -210,19 +210,10 @@ class GraphStore(abc.ABC):
         ids = {i for e in unique.values() for i in (e.source, e.target)}
         found: dict[str, tuple[str, Any]] = dict(known or {})
         found.update(self._lookup(sorted(ids - found.keys())))
+        _check_endpoints(unique.values(), {i: label for i, (label, _) in found.items()})
         by_type: dict[tuple[str, bool], list[Row]] = defaultdict(list)
         for e in unique.values():
-            for end in (e.source, e.target):
-                if end not in found:
-                    raise MissingEndpointError(
-                        f"{e.type} edge {e.source!r}->{e.target!r}: no node with id {end!r}", id=end
-                    )
-            (source_label, source_handle), (target_label, target_handle) = found[e.source], found[e.target]
-            if not endpoint_labels_ok(e, source_label, target_label):
-                raise InvalidElementError(
-                    f"{e.type} cannot go from {source_label} {e.source!r} to {target_label} {e.target!r}",
-                    type=e.type,
-                )
+            source_handle, target_handle = found[e.source][1], found[e.target][1]
             props = {"key": "", **e.properties}
             fresh = e.source in new_ids or e.target in new_ids
             by_type[(e.type, fresh)].append(
@@ -262,21 +253,12 @@ class GraphStore(abc.ABC):
         node_list = [n.validated() for n in nodes]
         edge_list = [e.validated() for e in edges]
         labels = {n.id: n.label for n in node_list}
-        outside = sorted({i for e in edge_list for i in (e.source, e.target)} - labels.keys())
-        labels.update(self.labels_of(outside))
-        for e in edge_list:
-            for end in (e.source, e.target):
-                if end not in labels:
-                    raise MissingEndpointError(
-                        f"{e.type} edge {e.source!r}->{e.target!r}: no node with id {end!r}", id=end
-                    )
-            if not endpoint_labels_ok(e, labels[e.source], labels[e.target]):
-                raise InvalidElementError(
-                    f"{e.type} cannot go from {labels[e.source]} {e.source!r} to {labels[e.target]} {e.target!r}",
-                    type=e.type,
-                )
+        outside = self._lookup(sorted({i for e in edge_list for i in (e.source, e.target)} - labels.keys()))
+        labels.update({i: label for i, (label, _) in outside.items()})
+        _check_endpoints(edge_list, labels)
         n, handles, new_ids = self._upsert_nodes(node_list, batch_size, progress)
-        m = self.upsert_edges(edge_list, batch_size=batch_size, progress=progress, known=handles, new_ids=new_ids)
+        known = {**outside, **handles}  # every endpoint is known: upsert_edges looks nothing up again
+        m = self.upsert_edges(edge_list, batch_size=batch_size, progress=progress, known=known, new_ids=new_ids)
         return n, m
 
     # Hooks a backend may override with a faster, engine-specific bulk path. The defaults are
@@ -335,6 +317,19 @@ class GraphStore(abc.ABC):
         """Delete every chainkg node and edge (in bounded batches)."""
         while int(self.write(cypher.DELETE_SOME_NODES, {"limit": 10000})[0]["n"]):
             pass
+
+
+def _check_endpoints(edges: Iterable[Edge], labels: Mapping[str, str]) -> None:
+    """Every edge's endpoints exist (``labels``: id → model label) with labels its type allows."""
+    for e in edges:
+        for end in (e.source, e.target):
+            if end not in labels:
+                raise MissingEndpointError(f"{e.type} edge {e.source!r}->{e.target!r}: no node with id {end!r}", id=end)
+        if not endpoint_labels_ok(e, labels[e.source], labels[e.target]):
+            raise InvalidElementError(
+                f"{e.type} cannot go from {labels[e.source]} {e.source!r} to {labels[e.target]} {e.target!r}",
+                type=e.type,
+            )
 
 
 def model_label(labels: Sequence[str]) -> str:
