@@ -442,7 +442,7 @@ class Edge(BaseModel):
         return str(self.properties.get("key", ""))
 
     def identity(self) -> tuple[str, str, str, str]:
-        return (self.source, self.type, self.key, self.target)
+        return (self.source, self.type, str(self.properties.get("key", "")), self.target)  # hot: key inlined
 
     def validated(self) -> Edge:
         """Check the type and properties against the typed model; return a normalised copy."""

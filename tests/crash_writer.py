@@ -1,9 +1,12 @@
 """A bulk writer that a test kills with SIGKILL part-way (see test_crash_safety.py).
 
-    python tests/crash_writer.py GRAPH_URL BATCHES BATCH_SIZE
+    python tests/crash_writer.py GRAPH_URL BATCHES BATCH_SIZE [upsert|load]
 
-Writes BATCHES node batches then BATCHES edge batches, printing ``ack N`` after each batch the
-store acknowledged, and ``server-pid P`` first for the embedded engine.
+``upsert`` (the default) writes BATCHES node batches then BATCHES edge batches with
+``upsert_nodes`` / ``upsert_edges``, printing ``ack node B`` / ``ack edge B`` after each batch
+the store acknowledged. ``load`` writes everything with one ``GraphStore.load`` (into an empty
+embedded store: its bulk format), printing ``ack elements N`` (a running total) as batches are
+acknowledged. ``server-pid P`` comes first for the embedded engine.
 """
 
 from __future__ import annotations
@@ -34,12 +37,26 @@ def batch_edges(b: int, size: int) -> list[Edge]:
     ]
 
 
-def main(url: str, batches: int, size: int) -> None:
+def main(url: str, batches: int, size: int, mode: str = "upsert") -> None:
     store = open_store(url)
     store.ensure_schema()
     pid = getattr(store, "server_pid", None)
     if pid:
         print(f"server-pid {pid}", flush=True)
+    if mode == "load":
+        total = 0
+
+        def ack(n: int) -> None:
+            nonlocal total
+            total += n
+            print(f"ack elements {total}", flush=True)
+
+        nodes = [n for b in range(batches) for n in batch_nodes(b, size)]
+        edges = [e for b in range(batches) for e in batch_edges(b, size)]
+        store.load(nodes, edges, batch_size=size, progress=ack)
+        print("done", flush=True)
+        store.close()
+        return
     for b in range(batches):
         store.upsert_nodes(batch_nodes(b, size), batch_size=size)
         print(f"ack node {b}", flush=True)
@@ -51,4 +68,4 @@ def main(url: str, batches: int, size: int) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))
+    main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), *sys.argv[4:5])

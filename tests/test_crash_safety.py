@@ -19,10 +19,10 @@ ROOT = Path(__file__).resolve().parent.parent
 BATCHES, SIZE = 60, 400
 
 
-def run_writer(url: str, kill_after_acks: int | None) -> tuple[list[str], int | None]:
+def run_writer(url: str, kill_after_acks: int | None, mode: str = "upsert") -> tuple[list[str], int | None]:
     """Start the writer; SIGKILL it (and the embedded server) after some acks. Returns acks."""
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "tests" / "crash_writer.py"), url, str(BATCHES), str(SIZE)],
+        [sys.executable, str(ROOT / "tests" / "crash_writer.py"), url, str(BATCHES), str(SIZE), mode],
         stdout=subprocess.PIPE,
         text=True,
         cwd=ROOT,
@@ -105,6 +105,51 @@ def test_kill_mid_upsert_leaves_whole_batches(
         assert nodes == Counter({f"batch {b}": SIZE for b in range(BATCHES)})
         assert edges == Counter({f"batch {b}": SIZE for b in range(BATCHES)})
         assert store.counts() == (BATCHES * SIZE, BATCHES * SIZE)
+    finally:
+        if engine == "neo4j":
+            store.clear()
+        store.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ["falkordb", "neo4j"])
+@pytest.mark.parametrize("kill_after", [3, BATCHES])  # during the nodes, as the edges start
+def test_kill_mid_load_into_an_empty_store(
+    engine: str, kill_after: int, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """``GraphStore.load`` into an empty store (FalkorDB's bulk format on the embedded engine):
+    whole batches only, the append-only file replays after a crash, and loading again
+    completes the graph."""
+    if engine == "falkordb":
+        url = f"falkordb-lite://{tmp_path}/db"
+    else:
+        url = request.getfixturevalue("neo4j_url")
+        request.getfixturevalue("neo4j_session_store").clear()
+
+    acks, server_pid = run_writer(url, kill_after, mode="load")
+    if server_pid:
+        wait_gone(server_pid)
+    acked = int(acks[-1].split()[2]) if acks else 0
+    store = open_store(url)  # the embedded server replays its append-only file
+    try:
+        nodes, edges = batch_sizes(store)
+        assert set(nodes.values()) <= {SIZE}, "a node batch was half written"
+        assert set(edges.values()) <= {SIZE}, "an edge batch was half written"
+        assert sum(nodes.values()) + sum(edges.values()) >= acked, "an acknowledged batch was lost"
+        assert sum(edges.values()) == 0 or len(nodes) == BATCHES, "edges before all their nodes"
+    finally:
+        store.close()
+
+    acks, _ = run_writer(url, None, mode="load")
+    assert acks[-1] == f"ack elements {2 * BATCHES * SIZE}"
+    store = open_store(url)
+    try:
+        nodes, edges = batch_sizes(store)
+        assert nodes == Counter({f"batch {b}": SIZE for b in range(BATCHES)})
+        assert edges == Counter({f"batch {b}": SIZE for b in range(BATCHES)})
+        assert store.counts() == (BATCHES * SIZE, BATCHES * SIZE)
+        duplicates = store.read("MATCH (n:Entity) WITH n.id AS id, count(*) AS c WHERE c > 1 RETURN count(*) AS n")
+        assert duplicates[0]["n"] == 0
     finally:
         if engine == "neo4j":
             store.clear()
