@@ -25,6 +25,7 @@ from typing import Any
 import psutil
 
 from benchmarks import api_load
+from benchmarks.bulk_load import warm_up
 from benchmarks.gap_query import InMemory, percentile
 from benchmarks.synthetic import SCALES, generate
 from graph.store import GraphStore, open_store
@@ -80,9 +81,12 @@ def bench_engine(
         result["version"] = store.info().version
         store.clear()
         store.ensure_schema()
+        if store.backend == "neo4j":
+            say("neo4j: warming the JVM up (a city-scale load)")
+            warm_up(store)
         say(f"{store.backend}: bulk load")
         start = time.perf_counter()
-        n, m = store.load(nodes, edges, batch_size=20000)
+        n, m = store.load(nodes, edges)
         load_s = time.perf_counter() - start
         start = time.perf_counter()
         refresh_places(store)
