@@ -6,6 +6,7 @@ return its data. Domain errors become HTTP errors in one place (``ERROR_STATUS``
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -43,6 +44,20 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": details or {}}}
 
 
+def _tune_gc() -> None:
+    """Keep the cyclic garbage collector out of request latency.
+
+    A full collection walks every tracked object: with the libraries loaded, one took about
+    30 ms, and came every ~125 gap requests, each time stalling every request in flight (the
+    p99 of a lone client went from 3.9 to 31 ms). Objects alive after start-up (modules,
+    routes, the store's clients) are moved out of the collector's sight, and collections run
+    less often; request garbage is freed by reference counting as before.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
+
+
 def create_app(settings: ApiSettings | None = None) -> FastAPI:
     settings = settings or get_api_settings()
 
@@ -51,6 +66,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         store = open_store(settings.graph)
         store.ensure_schema()
         app.state.store = store
+        _tune_gc()
         try:
             yield
         finally:
