@@ -1,8 +1,9 @@
 """FalkorDB's binary bulk-insert format (``GRAPH.BULK``), used to load an empty embedded store.
 
 Loading through Cypher costs the engine a parse and plan per batch and a map per row; the
-bulk format is what ``falkordb-bulk-loader`` sends, read straight into the graph. We only
-encode; ``FalkorDBLiteStore.load`` decides when it is safe to use (see there).
+bulk format is what ``falkordb-bulk-loader`` sends, read straight into the graph. Here: the
+encoder and the sender; ``FalkorDBLiteStore._load_into_empty`` decides when the format is safe
+to use (see there).
 
 The format (FalkorDB ``src/bulk_insert/bulk_insert.c``): after the counts, each argument is
 one "file": a header (labels joined by ``:``, NUL-terminated; a uint32 property count; the
@@ -10,7 +11,8 @@ NUL-terminated property names), then records. A node record is one typed value p
 an edge record is the internal ids of its source and destination (uint64 each), then its
 values. A value is a type byte, then (native byte order): 0 null (property not stored),
 1 bool (one byte), 2 double, 3 NUL-terminated UTF-8 string, 4 int64, 5 array (int64 length,
-then the values). Node ids are assigned in the order the records arrive.
+then the values). The format checks no constraint, and the engine gives each new node the id
+it chooses (freed ids first).
 """
 
 from __future__ import annotations
@@ -18,8 +20,16 @@ from __future__ import annotations
 import math
 import operator
 import struct
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
+
+import redis.exceptions
+
+from graph.errors import StoreError
+from graph.store import Progress
 
 _INT64 = struct.Struct("=q").pack
 _DOUBLE = struct.Struct("=d").pack
@@ -96,13 +106,17 @@ class Encoder:
     ) -> bytes:
         """One edge file of ``rel_type``: edge i goes from node id ``ends[i][0]`` to
         ``ends[i][1]`` with ``props[i]``; ``defaults`` fill keys a row lacks."""
+        return self.edge_file(rel_type, props, defaults).with_ends(ends)
+
+    def edge_file(
+        self, rel_type: str, props: Sequence[Mapping[str, Any]], defaults: Mapping[str, Any] | None = None
+    ) -> EdgeFile:
+        """An edge file without its endpoints yet: the properties can be encoded before the
+        engine has said which ids the nodes got."""
         defaults = defaults or {}
         keys, lists = _ordered_keys(props, set(), defaults)
         row = self._row_encoder(keys, lists, defaults)
-        parts = [_header(rel_type, keys)]
-        for (source, target), p in zip(ends, props, strict=True):
-            parts.append(_ENDPOINTS(source, target) + row(p))
-        return b"".join(parts)
+        return EdgeFile(_header(rel_type, keys), [row(p) for p in props])
 
     def _row_encoder(
         self, keys: Sequence[str], lists: int, defaults: Mapping[str, Any]
@@ -133,6 +147,20 @@ class Encoder:
         return row
 
 
+@dataclass(frozen=True)
+class EdgeFile:
+    """An edge file's header and its records' encoded properties, waiting for endpoints."""
+
+    header: bytes
+    records: list[bytes]
+
+    def with_ends(self, ends: Sequence[tuple[int, int]]) -> bytes:
+        if len(ends) != len(self.records):
+            raise ValueError(f"{len(ends)} endpoint pairs for {len(self.records)} edges")
+        pack = _ENDPOINTS
+        return self.header + b"".join([pack(s, t) + r for (s, t), r in zip(ends, self.records, strict=True)])
+
+
 def _ordered_keys(
     props: Sequence[Mapping[str, Any]], skip: set[str], defaults: Mapping[str, Any] | None = None
 ) -> tuple[list[str], int]:
@@ -148,3 +176,55 @@ def _ordered_keys(
 
 def _header(name: str, keys: Sequence[str]) -> bytes:
     return name.encode() + b"\x00" + _UINT32(len(keys)) + b"".join(k.encode() + b"\x00" for k in keys)
+
+
+class BulkSender:
+    """Sends bulk-insert commands in order on one connection, in a background thread, so the
+    next batch is encoded while the engine inserts this one (at most two waiting, unless the
+    caller queues more)."""
+
+    def __init__(self, client: Any, graph: str, progress: Progress | None) -> None:
+        self._client, self._graph, self._progress = client, graph, progress
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chainkg-bulk")  # one worker: FIFO
+        self._pending: deque[Future[Any]] = deque()
+
+    def __enter__(self) -> BulkSender:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if exc[0] is None:
+                self.drain()
+        finally:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def nodes(self, count: int, blob: bytes, *, then: Callable[[], Any]) -> Future[Any]:
+        """Queue a node file (without waiting); ``then`` runs after it, its result in the future."""
+        return self._submit(count, 0, blob, then, wait=False)
+
+    def edges(self, count: int, blob: bytes) -> None:
+        self._submit(0, count, blob, None, wait=True)
+
+    def drain(self) -> None:
+        while self._pending:
+            self._pending.popleft().result()
+
+    def _submit(self, nodes: int, edges: int, blob: bytes, then: Callable[[], Any] | None, wait: bool) -> Future[Any]:
+        while wait and len(self._pending) >= 2:
+            self._pending.popleft().result()  # re-raises a failed batch; nothing after it is sent
+        future = self._pool.submit(self._send, nodes, edges, blob, then)
+        self._pending.append(future)
+        return future
+
+    def _send(self, nodes: int, edges: int, blob: bytes, then: Callable[[], Any] | None) -> Any:
+        args = [nodes, edges, 1 if nodes else 0, 1 if edges else 0, blob]
+        try:
+            reply = self._client.execute_command("GRAPH.BULK", self._graph, *args)
+        except redis.exceptions.ResponseError as e:
+            raise StoreError(f"FalkorDB refused a bulk insert: {e}") from e
+        text = reply.decode() if isinstance(reply, bytes) else str(reply)
+        if text != f"{nodes} nodes created, {edges} edges created":
+            raise StoreError(f"bulk insert of {nodes} nodes and {edges} edges answered {text!r}")
+        if self._progress:
+            self._progress(nodes + edges)
+        return then() if then else None

@@ -20,9 +20,9 @@ import shutil
 import signal
 import socket
 import time
-from collections import defaultdict, deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ import redis.exceptions
 from redislite.falkordb_client import FalkorDB
 
 from graph import cypher
-from graph.backends.falkordb_bulk import Encoder, Unencodable
+from graph.backends.falkordb_bulk import BulkSender, EdgeFile, Encoder, Unencodable
 from graph.backends.values import plain
 from graph.cypher import literal_map
 from graph.errors import ConfigError, QueryError, ReadOnlyViolation, StoreError
@@ -260,13 +260,14 @@ class FalkorDBLiteStore(GraphStore):
     def _bulk_insert(
         self, nodes: Sequence[Node], edges: Sequence[Edge], batch_size: int, progress: Progress | None
     ) -> int:
-        """Nodes (each file followed by reading back the engine's ids for it), the edge checks
-        while the engine works through those, then the edges. Returns the number of edges."""
+        """Nodes (each file followed by reading back the engine's ids for it); while the engine
+        works through those, the edge checks and the edges' properties; then the edges with
+        their endpoints. Returns the number of edges."""
         encoder = Encoder()
         by_label: dict[str, list[Node]] = defaultdict(list)
         for node in nodes:
             by_label[node.label].append(node)
-        with _Sender(self._db.client, self.graph_name, progress) as send:
+        with BulkSender(self._db.client, self.graph_name, progress) as send:
             sent: list[tuple[list[str], Future[Any]]] = []
             for label in sorted(by_label):
                 group = by_label[label]
@@ -278,6 +279,19 @@ class FalkorDBLiteStore(GraphStore):
                     sent.append((ids, send.nodes(len(chunk), blob, then=functools.partial(self._engine_ids, ids))))
             by_identity = unique_edges(edges)
             check_endpoints(by_identity.values(), {n.id: n.label for n in nodes})
+            # Encode the edges' properties while the engine is still busy with the nodes; only
+            # their endpoints wait for the engine's node ids.
+            by_type: dict[str, list[Edge]] = defaultdict(list)
+            for e in by_identity.values():
+                by_type[e.type].append(e)
+            per_command = max(batch_size, BULK_EDGES_PER_COMMAND)
+            files: list[tuple[list[Edge], EdgeFile]] = []
+            for rel_type in sorted(by_type):
+                typed = by_type[rel_type]
+                for i in range(0, len(typed), per_command):
+                    part = typed[i : i + per_command]
+                    props = [e.properties for e in part]
+                    files.append((part, encoder.edge_file(check_rel_type(rel_type), props, {"key": ""})))
             send.drain()
             handles: dict[str, int] = {}
             for ids, done in sent:
@@ -285,17 +299,8 @@ class FalkorDBLiteStore(GraphStore):
             count = int(self.read(cypher.COUNT_NODES)[0]["n"])
             if count != len(nodes) or len(set(handles.values())) != len(nodes):
                 raise StoreError(f"bulk load: {len(nodes)} nodes sent, {count} in the store")
-            by_type: dict[str, list[Edge]] = defaultdict(list)
-            for e in by_identity.values():
-                by_type[e.type].append(e)
-            per_command = max(batch_size, BULK_EDGES_PER_COMMAND)
-            for rel_type in sorted(by_type):
-                typed = by_type[rel_type]
-                for i in range(0, len(typed), per_command):
-                    part = typed[i : i + per_command]
-                    ends = [(handles[e.source], handles[e.target]) for e in part]
-                    blob = encoder.edges(check_rel_type(rel_type), ends, [e.properties for e in part], {"key": ""})
-                    send.edges(len(part), blob)
+            for part, file in files:
+                send.edges(len(part), file.with_ends([(handles[e.source], handles[e.target]) for e in part]))
         return len(by_identity)
 
     def _engine_ids(self, ids: Sequence[str]) -> list[int]:
@@ -414,58 +419,6 @@ class FalkorDBLiteStore(GraphStore):
             if client.redis_dir:
                 shutil.rmtree(client.redis_dir, ignore_errors=True)
         self._db.close()
-
-
-class _Sender:
-    """Sends bulk-insert commands in order on one connection, in a background thread, so the
-    next batch is encoded while the engine inserts this one (at most two waiting, unless the
-    caller queues more)."""
-
-    def __init__(self, client: Any, graph: str, progress: Progress | None) -> None:
-        self._client, self._graph, self._progress = client, graph, progress
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chainkg-bulk")  # one worker: FIFO
-        self._pending: deque[Future[Any]] = deque()
-
-    def __enter__(self) -> _Sender:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        try:
-            if exc[0] is None:
-                self.drain()
-        finally:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-
-    def nodes(self, count: int, blob: bytes, *, then: Callable[[], Any]) -> Future[Any]:
-        """Queue a node file (without waiting); ``then`` runs after it, its result in the future."""
-        return self._submit(count, 0, blob, then, wait=False)
-
-    def edges(self, count: int, blob: bytes) -> None:
-        self._submit(0, count, blob, None, wait=True)
-
-    def drain(self) -> None:
-        while self._pending:
-            self._pending.popleft().result()
-
-    def _submit(self, nodes: int, edges: int, blob: bytes, then: Callable[[], Any] | None, wait: bool) -> Future[Any]:
-        while wait and len(self._pending) >= 2:
-            self._pending.popleft().result()  # re-raises a failed batch; nothing after it is sent
-        future = self._pool.submit(self._send, nodes, edges, blob, then)
-        self._pending.append(future)
-        return future
-
-    def _send(self, nodes: int, edges: int, blob: bytes, then: Callable[[], Any] | None) -> Any:
-        args = [nodes, edges, 1 if nodes else 0, 1 if edges else 0, blob]
-        try:
-            reply = self._client.execute_command("GRAPH.BULK", self._graph, *args)
-        except redis.exceptions.ResponseError as e:
-            raise StoreError(f"FalkorDB refused a bulk insert: {e}") from e
-        text = reply.decode() if isinstance(reply, bytes) else str(reply)
-        if text != f"{nodes} nodes created, {edges} edges created":
-            raise StoreError(f"bulk insert of {nodes} nodes and {edges} edges answered {text!r}")
-        if self._progress:
-            self._progress(nodes + edges)
-        return then() if then else None
 
 
 @contextlib.contextmanager
