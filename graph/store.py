@@ -356,11 +356,10 @@ def unique_nodes(nodes: Iterable[Node]) -> dict[str, Node]:
 
 def unique_edges(edges: Iterable[Edge]) -> dict[tuple[str, str, str, str], Edge]:
     """Validated edges by (source, type, key, target), the last of repeated ones winning."""
-    unique: dict[tuple[str, str, str, str], Edge] = {}
-    for e in edges:
-        valid = e.validated()
-        unique[valid.identity()] = valid
-    return unique
+    valid = [e.validated() for e in edges]
+    # Edge.identity() inlined: this runs once per edge of a load.
+    keys = [(e.source, e.type, str(e.properties.get("key", "")), e.target) for e in valid]
+    return dict(zip(keys, valid, strict=True))  # a repeated key keeps its first place, its last value
 
 
 def check_endpoints(edges: Iterable[Edge], labels: Mapping[str, str]) -> None:
