@@ -20,7 +20,7 @@ import tempfile
 import time
 
 from benchmarks.synthetic import SCALES, generate
-from graph.store import GraphStore, open_store
+from graph.store import DEFAULT_BATCH_SIZE, GraphStore, open_store
 
 
 def warm_up(store: GraphStore) -> None:
@@ -30,7 +30,7 @@ def warm_up(store: GraphStore) -> None:
     store.clear()
 
 
-def bench(url: str, scale: str) -> dict[str, float | int | str]:
+def bench(url: str, scale: str, batch_size: int = DEFAULT_BATCH_SIZE) -> dict[str, float | int | str]:
     nodes, edges = generate(SCALES[scale])
     store = open_store(url)
     try:
@@ -38,7 +38,7 @@ def bench(url: str, scale: str) -> dict[str, float | int | str]:
         if store.backend == "neo4j":
             warm_up(store)
         start = time.perf_counter()
-        n, m = store.load(nodes, edges)
+        n, m = store.load(nodes, edges, batch_size=batch_size)
         seconds = time.perf_counter() - start
         assert store.counts() == (n, m)
         return {
@@ -58,13 +58,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", choices=sorted(SCALES), default="province")
     parser.add_argument("--neo4j", default=os.environ.get("CHAINKG_TEST_NEO4J"))
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
+    parser.add_argument("--engine", choices=["both", "falkordb-lite", "neo4j"], default="both")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    urls = [f"falkordb-lite://{tempfile.mkdtemp(prefix='chainkg-bench-')}/db"]
-    if args.neo4j:
+    urls = [] if args.engine == "neo4j" else [f"falkordb-lite://{tempfile.mkdtemp(prefix='chainkg-bench-')}/db"]
+    if args.neo4j and args.engine != "falkordb-lite":
         urls.append(args.neo4j)
     for url in urls:
-        result = bench(url, args.scale)
+        result = bench(url, args.scale, args.batch_size)
         if args.json:
             print(json.dumps(result))
         else:

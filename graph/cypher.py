@@ -52,7 +52,10 @@ ALL_EDGES = (
 COUNT_NODES = f"MATCH (n:{ENTITY_LABEL}) RETURN count(n) AS n"
 COUNT_EDGES = f"MATCH (:{ENTITY_LABEL})-[r]->(:{ENTITY_LABEL}) RETURN count(r) AS n"
 
-# Deleting in bounded batches keeps each transaction small on large graphs.
+# Deleting in bounded batches keeps each transaction small on large graphs: relationships
+# first, so that a node batch never drags along the thousands of edges of a hub (a national
+# graph's cities and products overran Neo4j's transaction memory limit that way).
+DELETE_SOME_EDGES = f"MATCH (:{ENTITY_LABEL})-[r]->() WITH r LIMIT $limit DELETE r RETURN count(*) AS n"
 DELETE_SOME_NODES = f"MATCH (n:{ENTITY_LABEL}) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS n"
 
 

@@ -324,8 +324,9 @@ class GraphStore(abc.ABC):
 
     def clear(self) -> None:
         """Delete every chainkg node and edge (in bounded batches)."""
-        while int(self.write(cypher.DELETE_SOME_NODES, {"limit": 10000})[0]["n"]):
-            pass
+        for statement in (cypher.DELETE_SOME_EDGES, cypher.DELETE_SOME_NODES):
+            while int(self.write(statement, {"limit": 10000})[0]["n"]):
+                pass
 
 
 @contextlib.contextmanager

@@ -254,8 +254,9 @@ class FalkorDBLiteStore(GraphStore):
 
     def _delete_everything(self) -> None:
         """Undo a failed bulk load (the writers' lock is held: no ``write``, which takes it)."""
-        while self._rows(self._graph.query(cypher.DELETE_SOME_NODES, {"limit": 10000}))[0]["n"]:
-            pass
+        for statement in (cypher.DELETE_SOME_EDGES, cypher.DELETE_SOME_NODES):
+            while self._rows(self._graph.query(statement, {"limit": 10000}))[0]["n"]:
+                pass
 
     def _bulk_insert(
         self, nodes: Sequence[Node], edges: Sequence[Edge], batch_size: int, progress: Progress | None
