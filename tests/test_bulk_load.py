@@ -186,6 +186,6 @@ def test_encoder_files_have_header_then_records() -> None:
     blob = Encoder().nodes(("Entity", "Product"), ["p1"], [{"name": "甲", "aliases": ["x"]}])
     header = b"Entity:Product\x00" + struct.pack("=I", 3) + b"id\x00name\x00aliases\x00"
     assert blob == header + b"\x03p1\x00" + "\x03甲\x00".encode() + b"\x05" + struct.pack("=q", 1) + b"\x03x\x00"
-    blob = Encoder().edges("UPSTREAM_OF", [(0, 1)], [{"source": "t"}], {"key": ""})
+    blob = Encoder().edge_file("UPSTREAM_OF", [{"source": "t"}], {"key": ""}).with_ends([(0, 1)])
     header = b"UPSTREAM_OF\x00" + struct.pack("=I", 2) + b"key\x00source\x00"
     assert blob == header + struct.pack("=QQ", 0, 1) + b"\x03\x00" + b"\x03t\x00"

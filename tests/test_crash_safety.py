@@ -68,17 +68,37 @@ def wait_gone(pid: int) -> None:
         time.sleep(0.05)
 
 
+def empty_store_url(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    if engine == "falkordb":
+        return f"falkordb-lite://{tmp_path}/db"
+    request.getfixturevalue("neo4j_session_store").clear()
+    return str(request.getfixturevalue("neo4j_url"))
+
+
+def check_complete(url: str, engine: str, *, no_duplicate_ids: bool = False) -> None:
+    """After a re-run to completion: every batch whole, nothing else (then Neo4j is emptied)."""
+    store = open_store(url)
+    try:
+        nodes, edges = batch_sizes(store)
+        assert nodes == Counter({f"batch {b}": SIZE for b in range(BATCHES)})
+        assert edges == Counter({f"batch {b}": SIZE for b in range(BATCHES)})
+        assert store.counts() == (BATCHES * SIZE, BATCHES * SIZE)
+        if no_duplicate_ids:
+            duplicates = store.read("MATCH (n:Entity) WITH n.id AS id, count(*) AS c WHERE c > 1 RETURN count(*) AS n")
+            assert duplicates[0]["n"] == 0
+    finally:
+        if engine == "neo4j":
+            store.clear()
+        store.close()
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("engine", ["falkordb", "neo4j"])
 @pytest.mark.parametrize("kill_after", [5, BATCHES + 7])  # during the node phase, during the edge phase
 def test_kill_mid_upsert_leaves_whole_batches(
     engine: str, kill_after: int, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    if engine == "falkordb":
-        url = f"falkordb-lite://{tmp_path}/db"
-    else:
-        url = request.getfixturevalue("neo4j_url")
-        request.getfixturevalue("neo4j_session_store").clear()
+    url = empty_store_url(engine, tmp_path, request)
 
     acks, server_pid = run_writer(url, kill_after)
     if server_pid:
@@ -99,16 +119,7 @@ def test_kill_mid_upsert_leaves_whole_batches(
 
     acks, _ = run_writer(url, None)  # re-run to completion
     assert acks[-1] == f"ack edge {BATCHES - 1}"
-    store = open_store(url)
-    try:
-        nodes, edges = batch_sizes(store)
-        assert nodes == Counter({f"batch {b}": SIZE for b in range(BATCHES)})
-        assert edges == Counter({f"batch {b}": SIZE for b in range(BATCHES)})
-        assert store.counts() == (BATCHES * SIZE, BATCHES * SIZE)
-    finally:
-        if engine == "neo4j":
-            store.clear()
-        store.close()
+    check_complete(url, engine)
 
 
 @pytest.mark.slow
@@ -120,11 +131,7 @@ def test_kill_mid_load_into_an_empty_store(
     """``GraphStore.load`` into an empty store (FalkorDB's bulk format on the embedded engine):
     whole batches only, the append-only file replays after a crash, and loading again
     completes the graph."""
-    if engine == "falkordb":
-        url = f"falkordb-lite://{tmp_path}/db"
-    else:
-        url = request.getfixturevalue("neo4j_url")
-        request.getfixturevalue("neo4j_session_store").clear()
+    url = empty_store_url(engine, tmp_path, request)
 
     acks, server_pid = run_writer(url, kill_after, mode="load")
     if server_pid:
@@ -142,15 +149,4 @@ def test_kill_mid_load_into_an_empty_store(
 
     acks, _ = run_writer(url, None, mode="load")
     assert acks[-1] == f"ack elements {2 * BATCHES * SIZE}"
-    store = open_store(url)
-    try:
-        nodes, edges = batch_sizes(store)
-        assert nodes == Counter({f"batch {b}": SIZE for b in range(BATCHES)})
-        assert edges == Counter({f"batch {b}": SIZE for b in range(BATCHES)})
-        assert store.counts() == (BATCHES * SIZE, BATCHES * SIZE)
-        duplicates = store.read("MATCH (n:Entity) WITH n.id AS id, count(*) AS c WHERE c > 1 RETURN count(*) AS n")
-        assert duplicates[0]["n"] == 0
-    finally:
-        if engine == "neo4j":
-            store.clear()
-        store.close()
+    check_complete(url, engine, no_duplicate_ids=True)

@@ -97,17 +97,6 @@ class Encoder:
             parts.append(string(node_id) + row(p))
         return b"".join(parts)
 
-    def edges(
-        self,
-        rel_type: str,
-        ends: Sequence[tuple[int, int]],
-        props: Sequence[Mapping[str, Any]],
-        defaults: Mapping[str, Any] | None = None,
-    ) -> bytes:
-        """One edge file of ``rel_type``: edge i goes from node id ``ends[i][0]`` to
-        ``ends[i][1]`` with ``props[i]``; ``defaults`` fill keys a row lacks."""
-        return self.edge_file(rel_type, props, defaults).with_ends(ends)
-
     def edge_file(
         self, rel_type: str, props: Sequence[Mapping[str, Any]], defaults: Mapping[str, Any] | None = None
     ) -> EdgeFile:

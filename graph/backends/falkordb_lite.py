@@ -19,6 +19,7 @@ import re
 import shutil
 import signal
 import socket
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
@@ -120,6 +121,7 @@ class FalkorDBLiteStore(GraphStore):
         self.directory = Path(directory).resolve()
         self.directory.mkdir(parents=True, exist_ok=True)
         self.graph_name = graph
+        self._sole_writer: int | None = None  # the thread holding the writers' lock alone
         serverconfig = {
             "appendonly": "yes",
             "appendfsync": fsync,
@@ -190,13 +192,21 @@ class FalkorDBLiteStore(GraphStore):
 
         The bulk format checks no uniqueness constraint and numbers nodes by arrival, so while
         it runs no other chainkg writer (thread or process) may touch the graph. One open file
-        per holder: flock locks belong to an open file, so threads exclude each other too.
+        per holder: flock locks belong to an open file, so threads exclude each other too. The
+        thread holding it alone may still ``write`` (undoing a failed load uses ``clear``).
         """
+        if self._sole_writer == threading.get_ident():
+            yield
+            return
         fd = os.open(self.directory / ".chainkg-writers.lock", os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+            if exclusive:
+                self._sole_writer = threading.get_ident()
             yield
         finally:
+            if exclusive:
+                self._sole_writer = None
             os.close(fd)  # releases the lock
 
     # --- bulk load into an empty store: FalkorDB's binary format ---------------------------
@@ -224,13 +234,13 @@ class FalkorDBLiteStore(GraphStore):
                     m = self._bulk_insert(list(by_id.values()), edges, batch_size, progress)
             except Unencodable as e:
                 log.info("loading through Cypher: the bulk format cannot carry %s", e)
-                self._delete_everything()
+                self.clear()
                 return None
             except BaseException:
                 # Bad edges, an engine error, an interrupt: the store was empty and no one else
                 # has written since, so empty it again.
                 with contextlib.suppress(Exception):
-                    self._delete_everything()
+                    self.clear()
                 raise
             return len(by_id), m
 
@@ -251,12 +261,6 @@ class FalkorDBLiteStore(GraphStore):
         finally:
             with contextlib.suppress(redis.exceptions.RedisError):
                 client.config_set(name, before)
-
-    def _delete_everything(self) -> None:
-        """Undo a failed bulk load (the writers' lock is held: no ``write``, which takes it)."""
-        for statement in (cypher.DELETE_SOME_EDGES, cypher.DELETE_SOME_NODES):
-            while self._rows(self._graph.query(statement, {"limit": 10000}))[0]["n"]:
-                pass
 
     def _bulk_insert(
         self, nodes: Sequence[Node], edges: Sequence[Edge], batch_size: int, progress: Progress | None
