@@ -82,7 +82,7 @@ def bench_engine(
         store.clear()
         store.ensure_schema()
         if store.backend == "neo4j":
-            say("neo4j: warming the JVM up (a city-scale load)")
+            say("neo4j: warming the JVM up (a province-scale load)")
             warm_up(store)
         say(f"{store.backend}: bulk load")
         start = time.perf_counter()

@@ -104,7 +104,7 @@ def load_elements(
     nodes: Sequence[Node],
     edges: Sequence[Edge],
     *,
-    batch_size: int = 5000,
+    batch_size: int | None = None,
     progress: Progress | None = None,
 ) -> tuple[int, int]:
     """Upsert nodes, then edges. Edge endpoints may be in ``nodes`` or already in the store."""

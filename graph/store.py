@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from graph import cypher
 from graph.errors import ConfigError, InvalidElementError, MissingEndpointError, StoreError
-from graph.model import ENTITY_LABEL, Edge, Node, endpoint_labels_ok
+from graph.model import ENTITY_LABEL, Edge, Node, check_rel_type, endpoint_labels_ok
 
 Row = dict[str, Any]
 Progress = Callable[[int], None]  # called with the number of elements just written
@@ -73,6 +73,8 @@ class GraphStore(abc.ABC):
     """A property graph holding chainkg's model, reached through portable Cypher."""
 
     backend: str = ""
+    # Elements per write statement when the caller gives no batch size.
+    batch_size: int = DEFAULT_BATCH_SIZE
 
     # --- what each engine provides ---------------------------------------------------------
 
@@ -124,7 +126,7 @@ class GraphStore(abc.ABC):
         self,
         nodes: Iterable[Node],
         *,
-        batch_size: int = DEFAULT_BATCH_SIZE,
+        batch_size: int | None = None,
         progress: Progress | None = None,
     ) -> int:
         """Validate, then write nodes: MERGE by id for ids already stored, CREATE for new ones.
@@ -133,104 +135,115 @@ class GraphStore(abc.ABC):
         is one statement of one label and therefore all-or-nothing on both engines; re-running
         after an interruption converges on the same graph. Returns the number written.
         """
-        return self._upsert_nodes(nodes, batch_size, progress)[0]
+        return self._node_writer(nodes, batch_size or self.batch_size, progress)()[0]
 
-    def _upsert_nodes(
+    def _node_writer(
         self, nodes: Iterable[Node], batch_size: int, progress: Progress | None
-    ) -> tuple[int, dict[str, tuple[str, Any]], frozenset[str]]:
-        """As ``upsert_nodes``; also returns id → (label, handle) of every node written, and the
-        ids this call created."""
+    ) -> Callable[[], tuple[int, dict[str, tuple[str, Any]], frozenset[str]]]:
+        """Check and plan an upsert of ``nodes`` (nothing is written yet); return the function
+        that writes them and returns the number written, id → (label, handle) of each node
+        written, and the ids it created."""
         unique = unique_nodes(nodes)
-        labels = {node_id: node.label for node_id, node in unique.items()}
-        rows: dict[str, Row] = {
-            node_id: {"id": node_id, "props": {"id": node_id, **node.properties}} for node_id, node in unique.items()
-        }
-        existing = self._lookup(sorted(rows))
+        # Into an empty store nothing needs looking up (a national load's 222k ids took ~1 s); a
+        # writer that adds some of these ids meanwhile makes its batch fall back to MERGE below.
+        existing = self._lookup(sorted(unique)) if self.node_count() else {}
         for node_id, (label, _) in existing.items():
-            if labels[node_id] != label:
+            if unique[node_id].label != label:
                 raise InvalidElementError(
-                    f"id {node_id!r} already exists as a {label}, cannot upsert it as {labels[node_id]}",
+                    f"id {node_id!r} already exists as a {label}, cannot upsert it as {unique[node_id].label}",
                     id=node_id,
                 )
-        handles = dict(existing)
-        by_label: dict[tuple[str, bool], list[Row]] = defaultdict(list)
-        for node_id, row in rows.items():
-            by_label[(labels[node_id], node_id in existing)].append(row)
-        raced: set[str] = set()  # ids another writer created first: not new for edge creation
+        by_label: dict[tuple[str, bool], list[Node]] = defaultdict(list)
+        for node_id, node in unique.items():
+            by_label[(node.label, node_id in existing)].append(node)
+        jobs = [
+            (label, is_update, chunk)
+            for (label, is_update), label_nodes in sorted(by_label.items())
+            for chunk in _chunks(label_nodes, batch_size)
+        ]
 
-        def write_nodes(label: str, is_update: bool, chunk: Sequence[Row]) -> dict[str, Any] | None:
+        def write_nodes(label: str, is_update: bool, chunk: Sequence[Node]) -> dict[str, Any] | None:
+            rows = [{"id": n.id, "props": {"id": n.id, **n.properties}} for n in chunk]
             if not is_update:
                 try:
-                    return self._create_nodes(label, chunk)
+                    return self._create_nodes(label, rows)
                 except StoreError:
                     # Another writer created some of these ids since we looked: the uniqueness
                     # constraint refused the whole batch; MERGE it instead.
                     pass
-            self.write(cypher.upsert_nodes_query(label), {"rows": list(chunk)})
+            self.write(cypher.upsert_nodes_query(label), {"rows": rows})
             return None
 
-        jobs = [
-            (label, is_update, chunk)
-            for (label, is_update), label_rows in sorted(by_label.items())
-            for chunk in _chunks(label_rows, batch_size)
-        ]
-        results = _pipelined([functools.partial(write_nodes, *j) for j in jobs], [len(j[2]) for j in jobs], progress)
-        for (label, is_update, chunk), created in zip(jobs, results, strict=True):
-            if created is None:
-                if not is_update:
-                    raced.update(r["id"] for r in chunk)
-            else:
-                for node_id, handle in created.items():
-                    handles[node_id] = (label, handle)
-        written = sum(len(j[2]) for j in jobs)
-        return written, handles, frozenset(rows.keys() - existing.keys() - raced)
+        def write() -> tuple[int, dict[str, tuple[str, Any]], frozenset[str]]:
+            results = _pipelined(
+                [functools.partial(write_nodes, *j) for j in jobs], [len(j[2]) for j in jobs], progress
+            )
+            handles = dict(existing)
+            raced: set[str] = set()  # ids another writer created first: not new for edge creation
+            for (label, is_update, chunk), created in zip(jobs, results, strict=True):
+                if created is None:
+                    if not is_update:
+                        raced.update(n.id for n in chunk)
+                else:
+                    for node_id, handle in created.items():
+                        handles[node_id] = (label, handle)
+            if raced:  # their handles come from the store, as for nodes that existed before
+                handles.update(self._lookup(sorted(raced)))
+            return len(unique), handles, frozenset(unique.keys() - existing.keys() - raced)
+
+        return write
 
     def upsert_edges(
         self,
         edges: Iterable[Edge],
         *,
-        batch_size: int = DEFAULT_BATCH_SIZE,
+        batch_size: int | None = None,
         progress: Progress | None = None,
-        known: Mapping[str, tuple[str, Any]] | None = None,
-        new_ids: frozenset[str] = frozenset(),
     ) -> int:
         """Validate, then MERGE edges by (source, type, key, target), one batch per statement.
 
-        Endpoints must exist and have labels the edge type allows. ``known`` (id → (label,
-        handle)) and ``new_ids`` come from ``_upsert_nodes`` in the same load: an edge touching a
-        node created by this load cannot exist yet, so it is created without a MERGE.
+        Endpoints must exist and have labels the edge type allows; everything is checked before
+        the first write. Returns the number written.
         """
         unique = unique_edges(edges)
         ids = {i for e in unique.values() for i in (e.source, e.target)}
-        found: dict[str, tuple[str, Any]] = dict(known or {})
-        found.update(self._lookup(sorted(ids - found.keys())))
+        found = self._lookup(sorted(ids))
         check_endpoints(unique.values(), {i: label for i, (label, _) in found.items()})
-        by_type: dict[tuple[str, bool], list[Row]] = defaultdict(list)
-        for e in unique.values():
-            source_handle, target_handle = found[e.source][1], found[e.target][1]
-            props = {"key": "", **e.properties}
-            fresh = e.source in new_ids or e.target in new_ids
-            by_type[(e.type, fresh)].append(
-                {
-                    "source": e.source,
-                    "target": e.target,
-                    "s": source_handle,
-                    "t": target_handle,
-                    "key": props["key"],
-                    "props": props,
-                }
-            )
+        return self._write_edges(list(unique.values()), found, frozenset(), batch_size or self.batch_size, progress)
 
-        def write_edges(rel_type: str, fresh: bool, chunk: Sequence[Row]) -> None:
+    def _write_edges(
+        self,
+        edges: Sequence[Edge],
+        found: Mapping[str, tuple[str, Any]],
+        new_ids: frozenset[str],
+        batch_size: int,
+        progress: Progress | None,
+    ) -> int:
+        """Write checked, de-duplicated ``edges`` whose endpoints are all in ``found`` (id →
+        (label, handle)). An edge touching a node this load created (``new_ids``) cannot exist
+        yet, so it is created without a MERGE. A batch's rows are built by the thread that
+        writes it, while the engine works on the batch before."""
+        by_type: dict[tuple[str, bool], list[Edge]] = defaultdict(list)
+        for e in edges:
+            by_type[(e.type, e.source in new_ids or e.target in new_ids)].append(e)
+
+        def write_edges(rel_type: str, fresh: bool, chunk: Sequence[Edge]) -> None:
+            # Validated edges always carry a key; their properties are passed as they are.
             if fresh:
-                self._create_edges(rel_type, chunk)
+                self._create_edges(
+                    rel_type, [{"s": found[e.source][1], "t": found[e.target][1], "props": e.properties} for e in chunk]
+                )
             else:
-                self.write(cypher.upsert_edges_query(rel_type), {"rows": list(chunk)})
+                rows = [
+                    {"source": e.source, "target": e.target, "key": e.properties["key"], "props": e.properties}
+                    for e in chunk
+                ]
+                self.write(cypher.upsert_edges_query(rel_type), {"rows": rows})
 
         edge_jobs = [
             (rel_type, fresh, chunk)
-            for (rel_type, fresh), type_rows in sorted(by_type.items())
-            for chunk in _chunks(type_rows, batch_size)
+            for (rel_type, fresh), type_edges in sorted(by_type.items())
+            for chunk in _chunks(type_edges, batch_size)
         ]
         _pipelined([functools.partial(write_edges, *j) for j in edge_jobs], [len(j[2]) for j in edge_jobs], progress)
         return sum(len(j[2]) for j in edge_jobs)
@@ -240,7 +253,7 @@ class GraphStore(abc.ABC):
         nodes: Iterable[Node],
         edges: Iterable[Edge],
         *,
-        batch_size: int = DEFAULT_BATCH_SIZE,
+        batch_size: int | None = None,
         progress: Progress | None = None,
     ) -> tuple[int, int]:
         """Upsert nodes then edges, checking both (and edge endpoints) before the first write.
@@ -248,6 +261,7 @@ class GraphStore(abc.ABC):
         Into an empty store a backend may use its engine's own bulk format (embedded FalkorDB
         does, see ``_load_into_empty``): the same graph, written several times faster.
         """
+        batch_size = batch_size or self.batch_size
         with _gc_paused():
             node_list = [n.validated() for n in nodes]
             edge_list = [e.validated() for e in edges]
@@ -255,13 +269,21 @@ class GraphStore(abc.ABC):
             if loaded is not None:
                 return loaded
             labels = {n.id: n.label for n in node_list}
-            outside = self._lookup(sorted({i for e in edge_list for i in (e.source, e.target)} - labels.keys()))
-            labels.update({i: label for i, (label, _) in outside.items()})
-            check_endpoints(edge_list, labels)
-            n, handles, new_ids = self._upsert_nodes(node_list, batch_size, progress)
-            known = {**outside, **handles}  # every endpoint is known: upsert_edges looks nothing up again
-            m = self.upsert_edges(edge_list, batch_size=batch_size, progress=progress, known=known, new_ids=new_ids)
-            return n, m
+            outside_ids: set[str] = set()
+            check_endpoints(edge_list, labels, missing=outside_ids)
+            outside = self._lookup(sorted(outside_ids))
+            if outside_ids:
+                labels.update({i: label for i, (label, _) in outside.items()})
+                check_endpoints([e for e in edge_list if e.source in outside_ids or e.target in outside_ids], labels)
+            write_nodes = self._node_writer(node_list, batch_size, progress)
+            # Every check has passed. The nodes go in on other threads while this one removes
+            # repeated edges: the engine's work and ours overlap.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="chainkg-nodes") as pool:
+                nodes_written = pool.submit(write_nodes)
+                unique = list(unique_edges(edge_list).values())
+                n, handles, new_ids = nodes_written.result()
+            known = {**outside, **handles}  # every endpoint is known: nothing is looked up again
+            return n, self._write_edges(unique, known, new_ids, batch_size, progress)
 
     # Hooks a backend may override with a faster, engine-specific bulk path. The defaults are
     # portable: the handle of a node is its id.
@@ -287,16 +309,25 @@ class GraphStore(abc.ABC):
         return {r["id"]: r["id"] for r in rows}
 
     def _create_edges(self, rel_type: str, rows: Sequence[Row]) -> None:
-        """Write edges that cannot exist yet (an endpoint was created by this load)."""
-        self.write(cypher.upsert_edges_query(rel_type), {"rows": list(rows)})
+        """Write edges that cannot exist yet (an endpoint was created by this load); each row
+        has the endpoints' handles ``s`` and ``t`` and the edge's ``props``."""
+        query = (
+            f"UNWIND $rows AS row MATCH (a:{ENTITY_LABEL} {{id: row.s}}) MATCH (b:{ENTITY_LABEL} {{id: row.t}}) "
+            f"CREATE (a)-[r:{check_rel_type(rel_type)} {cypher.literal_map(rel_type, 'row.props')}]->(b)"
+        )
+        self.write(query, {"rows": list(rows)})
 
     def labels_of(self, ids: Sequence[str]) -> dict[str, str]:
         """Model label of each of ``ids`` that exists in the store."""
         return {i: label for i, (label, _) in self._lookup(ids).items()}
 
+    def node_count(self) -> int:
+        """Nodes in the store (both engines answer from a count they keep, without a scan)."""
+        return int(self.read(cypher.COUNT_NODES)[0]["n"])
+
     def counts(self) -> tuple[int, int]:
         """(nodes, edges) in the store."""
-        nodes = int(self.read(cypher.COUNT_NODES)[0]["n"])
+        nodes = self.node_count()
         edges = int(self.read(cypher.COUNT_EDGES)[0]["n"])
         return nodes, edges
 
@@ -363,12 +394,18 @@ def unique_edges(edges: Iterable[Edge]) -> dict[tuple[str, str, str, str], Edge]
     return dict(zip(keys, valid, strict=True))  # a repeated key keeps its first place, its last value
 
 
-def check_endpoints(edges: Iterable[Edge], labels: Mapping[str, str]) -> None:
-    """Every edge's endpoints exist (``labels``: id → model label) with labels its type allows."""
+def check_endpoints(edges: Iterable[Edge], labels: Mapping[str, str], *, missing: set[str] | None = None) -> None:
+    """Every edge's endpoints exist (``labels``: id → model label) with labels its type allows.
+
+    With ``missing``, ids that have no label are added to it instead of raising (the caller looks
+    them up in the store and checks the edges touching them again)."""
     allowed: set[tuple[str, str, str]] = set()  # (type, source label, target label) already checked
     for e in edges:
         source_label, target_label = labels.get(e.source), labels.get(e.target)
         if source_label is None or target_label is None:
+            if missing is not None:
+                missing.update(i for i in (e.source, e.target) if i not in labels)
+                continue
             end = e.source if source_label is None else e.target
             raise MissingEndpointError(f"{e.type} edge {e.source!r}->{e.target!r}: no node with id {end!r}", id=end)
         if (e.type, source_label, target_label) in allowed:

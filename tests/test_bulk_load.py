@@ -144,6 +144,43 @@ def test_a_concurrent_writer_never_makes_a_duplicate(store: GraphStore, request:
     assert store.counts() == (20000, 19999)
 
 
+def test_a_batch_another_writer_got_to_first_is_merged(store: GraphStore, request: pytest.FixtureRequest) -> None:
+    # Between the load's look-up and its first create, another writer creates one of its ids:
+    # the uniqueness constraint refuses that create batch, the batch is MERGEd instead, and the
+    # edges touching its nodes still reach them (through handles read back from the store).
+    store.upsert_nodes([Product(id="prod:seed", name="种子", source="t").to_node()])  # the Cypher path
+    if isinstance(store, FalkorDBLiteStore):
+        other: GraphStore = FalkorDBLiteStore(store.directory, graph=store.graph_name)
+    else:
+        other = open_store(request.getfixturevalue("neo4j_url"))
+    create = store._create_nodes
+    first = [True]
+
+    def create_after_a_rival(label: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+        if first[0]:
+            first[0] = False
+            other.upsert_nodes([Product(id=rows[0]["id"], name="抢先", source="rival").to_node()])
+        return create(label, rows)
+
+    store._create_nodes = create_after_a_rival  # type: ignore[method-assign]
+    try:
+        nodes = [Product(id=f"prod:{i}", name=f"产品{i}", source="t").to_node() for i in range(10)]
+        edges = [UpstreamOf(source_id=f"prod:{i}", target_id=f"prod:{i + 1}", source="t").to_edge() for i in range(9)]
+        edges.append(UpstreamOf(source_id="prod:seed", target_id="prod:0", source="t").to_edge())
+        assert store.load(nodes, edges, batch_size=4) == (10, 10)
+    finally:
+        del store._create_nodes
+        if other is not store:
+            other.close()
+    assert first == [False]
+    assert store.counts() == (11, 10)
+    names = store.read("MATCH (n:Product) RETURN n.id AS id, n.name AS name ORDER BY id")
+    assert {r["id"]: r["name"] for r in names} == {"prod:seed": "种子", **{f"prod:{i}": f"产品{i}" for i in range(10)}}
+    chain = store.read("MATCH (a:Product)-[:UPSTREAM_OF]->(b:Product) RETURN a.id AS a, b.id AS b ORDER BY a, b")
+    expected = [("prod:seed", "prod:0"), *((f"prod:{i}", f"prod:{i + 1}") for i in range(9))]
+    assert sorted((r["a"], r["b"]) for r in chain) == sorted(expected)
+
+
 def test_an_embedded_bulk_load_survives_restarts(tmp_path: Path) -> None:
     # Reopening replays the append-only file; a second reopen replays what the first appended
     # (FalkorDB once diverged here when a load deleted and recreated the graph).

@@ -218,7 +218,7 @@ def run_and_kill(cmd: list[str], url: str, data_dir: Path | None, wait_for: Call
 
 @pytest.mark.slow
 def test_kill_9_cli_import_then_rerun(graph_url: str, tmp_path: Path) -> None:
-    rows = 30_000  # six batches of 5,000: the kill lands between or inside them
+    rows = 30_000  # several batches on either engine: the kill lands between or inside them
     big = tmp_path / "big.csv"
     big.write_text(
         "name,source\n" + "".join(f"批量导入第{i:05d}号企业有限公司,fault-test\n" for i in range(rows)),
@@ -237,7 +237,8 @@ def test_kill_9_cli_import_then_rerun(graph_url: str, tmp_path: Path) -> None:
     run_and_kill(cli, graph_url, data_dir, some_written)
     with open_store(graph_url) as store:
         partial = int(store.read("MATCH (e:Enterprise) RETURN count(e) AS n")[0]["n"])
-    assert 0 < partial <= rows and partial % 5000 == 0, f"{partial} enterprises: a batch was half written"
+        batch = store.batch_size  # the engine's default, which the CLI uses
+    assert 0 < partial <= rows and partial % batch == 0, f"{partial} enterprises: a batch was half written"
     env = {**os.environ, "CHAINKG_GRAPH": graph_url, "PYTHONPATH": str(ROOT)}
     subprocess.run(cli, cwd=ROOT, env=env, check=True, capture_output=True, timeout=600)
     with open_store(graph_url) as store:

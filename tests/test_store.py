@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from pathlib import Path
 
 import psutil
@@ -257,3 +258,17 @@ def test_pipelined_batches_keep_order_and_stop_after_a_failure() -> None:
     with pytest.raises(StoreError, match="batch 1"):
         _pipelined([lambda i=i: job(i) for i in range(6)], [1] * 6, None)
     assert max(ran) <= 2  # at most one batch beyond the failed one was started
+
+
+def test_a_big_batch_does_not_flood_the_drivers_debug_log(
+    neo4j_session_store: GraphStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The driver formats each RUN's parameters for its debug log before it checks the level;
+    # batch parameters carry a short repr so that costs nothing and a debug log stays readable.
+    rows = [{"id": f"x{i}", "name": "名" * 20} for i in range(5000)]
+    with caplog.at_level(logging.DEBUG, logger="neo4j"):
+        got = neo4j_session_store.read("UNWIND $rows AS row RETURN count(row) AS n", {"rows": rows})
+    assert got == [{"n": 5000}]
+    runs = [r.getMessage() for r in caplog.records if " C: RUN " in r.getMessage()]
+    assert runs and max(len(m) for m in runs) < 1000
+    assert "<5000 items>" in runs[-1]

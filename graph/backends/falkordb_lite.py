@@ -343,7 +343,7 @@ class FalkorDBLiteStore(GraphStore):
             f"CREATE (a)-[r:{check_rel_type(rel_type)} {literal_map(rel_type, 'row.props')}]->(b) "
             "RETURN count(r) AS n"
         )
-        self.write(query, {"rows": [{"s": r["s"], "t": r["t"], "props": r["props"]} for r in rows]})
+        self.write(query, {"rows": list(rows)})
 
     def ensure_schema(self) -> None:
         for label in sorted(NODE_LABELS | {ENTITY_LABEL}):
