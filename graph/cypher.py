@@ -35,8 +35,43 @@ def upsert_edges_query(rel_type: str, *, keep_existing: bool = False) -> str:
     )
 
 
-# Which of the given ids exist, with their model label (the non-Entity one).
-EXISTING_IDS = f"UNWIND $ids AS id MATCH (n:{ENTITY_LABEL} {{id: id}}) RETURN n.id AS id, labels(n) AS labels"
+# A node's handle during one load is the engine's own id for it, read without an index: ``id``
+# on FalkorDB, ``elementId`` on Neo4j (where ``id`` is deprecated).
+HANDLE_FUNCTIONS = frozenset({"id", "elementId"})
+
+
+def _check_handle(function: str) -> str:
+    if function not in HANDLE_FUNCTIONS:
+        raise ValueError(f"unknown node handle function {function!r}")
+    return function
+
+
+def existing_ids_query(handle: str) -> str:
+    """Which of ``$ids`` exist, with their labels and handles."""
+    return (
+        f"UNWIND $ids AS id MATCH (n:{ENTITY_LABEL} {{id: id}}) "
+        f"RETURN n.id AS id, labels(n) AS labels, {_check_handle(handle)}(n) AS h"
+    )
+
+
+def create_nodes_query(label: str, handle: str) -> str:
+    """CREATE nodes of one label from ``$rows`` of properties; one record back with the
+    [id, handle] pairs (not one record per node)."""
+    return (
+        f"UNWIND $rows AS row CREATE (n:{ENTITY_LABEL}:{check_label(label)} {literal_map(label)}) "
+        f"RETURN collect([row.id, {_check_handle(handle)}(n)]) AS h"
+    )
+
+
+def create_edges_query(rel_type: str, handle: str) -> str:
+    """CREATE edges of one type from ``$rows`` of endpoint handles ``s``, ``t`` and ``props``."""
+    fn = _check_handle(handle)
+    return (
+        f"UNWIND $rows AS row MATCH (a) WHERE {fn}(a) = row.s MATCH (b) WHERE {fn}(b) = row.t "
+        f"CREATE (a)-[r:{check_rel_type(rel_type)} {literal_map(rel_type, 'row.props')}]->(b) "
+        "RETURN count(r) AS n"
+    )
+
 
 ALL_NODES = (
     f"MATCH (n:{ENTITY_LABEL}) RETURN n.id AS id, labels(n) AS labels, properties(n) AS props "

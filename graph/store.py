@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from graph import cypher
 from graph.errors import ConfigError, InvalidElementError, MissingEndpointError, StoreError
-from graph.model import ENTITY_LABEL, Edge, Node, check_rel_type, endpoint_labels_ok
+from graph.model import ENTITY_LABEL, Edge, Node, endpoint_labels_ok
 
 Row = dict[str, Any]
 Progress = Callable[[int], None]  # called with the number of elements just written
@@ -75,6 +75,10 @@ class GraphStore(abc.ABC):
     backend: str = ""
     # Elements per write statement when the caller gives no batch size.
     batch_size: int = DEFAULT_BATCH_SIZE
+    # The Cypher function giving a node's handle within one load (see cypher.HANDLE_FUNCTIONS):
+    # edges find their endpoints by it, a record read instead of an index seek. Handles live only
+    # for one load, during which no node of it is deleted.
+    handle_function: str = "id"
 
     # --- what each engine provides ---------------------------------------------------------
 
@@ -285,8 +289,8 @@ class GraphStore(abc.ABC):
             known = {**outside, **handles}  # every endpoint is known: nothing is looked up again
             return n, self._write_edges(unique, known, new_ids, batch_size, progress)
 
-    # Hooks a backend may override with a faster, engine-specific bulk path. The defaults are
-    # portable: the handle of a node is its id.
+    # Hooks a backend may override with a faster, engine-specific bulk path; the defaults write
+    # through Cypher, with nodes' handles given by ``handle_function``.
 
     def _load_into_empty(
         self, nodes: Sequence[Node], edges: Sequence[Edge], batch_size: int, progress: Progress | None
@@ -298,24 +302,21 @@ class GraphStore(abc.ABC):
     def _lookup(self, ids: Sequence[str], chunk: int = 20000) -> dict[str, tuple[str, Any]]:
         """id → (model label, handle) for each of ``ids`` that exists in the store."""
         found: dict[str, tuple[str, Any]] = {}
+        query = cypher.existing_ids_query(self.handle_function)
         for part in _chunks(list(ids), chunk):
-            for row in self.read(cypher.EXISTING_IDS, {"ids": list(part)}):
-                found[row["id"]] = (model_label(row["labels"]), row["id"])
+            for row in self.read(query, {"ids": list(part)}):
+                found[row["id"]] = (model_label(row["labels"]), row["h"])
         return found
 
     def _create_nodes(self, label: str, rows: Sequence[Row]) -> dict[str, Any]:
         """Write nodes whose ids are not stored yet; return id → handle."""
-        self.write(cypher.upsert_nodes_query(label), {"rows": list(rows)})
-        return {r["id"]: r["id"] for r in rows}
+        query = cypher.create_nodes_query(label, self.handle_function)
+        return dict(self.write(query, {"rows": [r["props"] for r in rows]})[0]["h"])
 
     def _create_edges(self, rel_type: str, rows: Sequence[Row]) -> None:
         """Write edges that cannot exist yet (an endpoint was created by this load); each row
         has the endpoints' handles ``s`` and ``t`` and the edge's ``props``."""
-        query = (
-            f"UNWIND $rows AS row MATCH (a:{ENTITY_LABEL} {{id: row.s}}) MATCH (b:{ENTITY_LABEL} {{id: row.t}}) "
-            f"CREATE (a)-[r:{check_rel_type(rel_type)} {cypher.literal_map(rel_type, 'row.props')}]->(b)"
-        )
-        self.write(query, {"rows": list(rows)})
+        self.write(cypher.create_edges_query(rel_type, self.handle_function), {"rows": rows})
 
     def labels_of(self, ids: Sequence[str]) -> dict[str, str]:
         """Model label of each of ``ids`` that exists in the store."""

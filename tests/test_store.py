@@ -272,3 +272,16 @@ def test_a_big_batch_does_not_flood_the_drivers_debug_log(
     runs = [r.getMessage() for r in caplog.records if " C: RUN " in r.getMessage()]
     assert runs and max(len(m) for m in runs) < 1000
     assert "<5000 items>" in runs[-1]
+
+
+def test_bulk_statements_take_handle_functions_only_from_their_set() -> None:
+    from graph import cypher
+
+    assert "elementId(a) = row.s" in cypher.create_edges_query("UPSTREAM_OF", "elementId")
+    for build in (
+        lambda f: cypher.existing_ids_query(f),
+        lambda f: cypher.create_nodes_query("Product", f),
+        lambda f: cypher.create_edges_query("UPSTREAM_OF", f),
+    ):
+        with pytest.raises(ValueError, match="handle function"):
+            build("id(a) = 0 DETACH DELETE a //")

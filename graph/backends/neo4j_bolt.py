@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
@@ -13,10 +13,9 @@ import neo4j.graph
 from neo4j import GraphDatabase
 
 from graph.backends.values import plain
-from graph.cypher import literal_map
 from graph.errors import QueryError, ReadOnlyViolation, StoreError
-from graph.model import ENTITY_LABEL, NODE_LABELS, check_label, check_rel_type
-from graph.store import GraphStore, Row, StoreInfo, model_label
+from graph.model import ENTITY_LABEL, NODE_LABELS
+from graph.store import GraphStore, Row, StoreInfo
 
 FULLTEXT_INDEX = "chainkg_names"
 
@@ -52,6 +51,9 @@ class Neo4jStore(GraphStore):
     # spends 17-21 s of CPU on its edges in batches of 1,000-2,500, 24 s in 5,000 and 38 s in
     # 10,000 (benchmarks/bulk_load.py --batch-size).
     batch_size = 2000
+    # Edges find their endpoints by elementId (a record read) rather than through the id
+    # constraint's index, whose seek also takes a lock: about a fifth of Neo4j's time per edge.
+    handle_function = "elementId"
 
     def __init__(self, uri: str, auth: tuple[str, str] | None, database: str | None = None) -> None:
         self.uri = uri
@@ -130,37 +132,6 @@ class Neo4jStore(GraphStore):
                 return session.execute_write(work)
         except neo4j.exceptions.Neo4jError as e:
             raise StoreError(f"Neo4j query failed: {e.message}", query=query, code=e.code) from e
-
-    # --- bulk path: element ids as handles ---------------------------------------------------
-    # An edge's endpoints are found by elementId (a direct record read) rather than through the
-    # id constraint's index: that index seek also takes a lock, and skipping both saves about a
-    # fifth of Neo4j's time per edge in a bulk load.
-
-    def _lookup(self, ids: Sequence[str], chunk: int = 20000) -> dict[str, tuple[str, Any]]:
-        found: dict[str, tuple[str, Any]] = {}
-        query = (
-            f"UNWIND $ids AS id MATCH (n:{ENTITY_LABEL} {{id: id}}) "
-            "RETURN n.id AS id, labels(n) AS labels, elementId(n) AS h"
-        )
-        for i in range(0, len(ids), chunk):
-            for row in self.read(query, {"ids": list(ids[i : i + chunk])}):
-                found[row["id"]] = (model_label(row["labels"]), row["h"])
-        return found
-
-    def _create_nodes(self, label: str, rows: Sequence[Row]) -> dict[str, Any]:
-        # A literal property map (keys from the model's fixed set) is ~2x faster than SET n = map.
-        query = (
-            f"UNWIND $rows AS row CREATE (n:{ENTITY_LABEL}:{check_label(label)} {literal_map(label)}) "
-            "RETURN collect([row.id, elementId(n)]) AS h"  # one record back, not one per node
-        )
-        return dict(self.write(query, {"rows": [r["props"] for r in rows]})[0]["h"])
-
-    def _create_edges(self, rel_type: str, rows: Sequence[Row]) -> None:
-        query = (
-            "UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row.s MATCH (b) WHERE elementId(b) = row.t "
-            f"CREATE (a)-[r:{check_rel_type(rel_type)} {literal_map(rel_type, 'row.props')}]->(b)"
-        )
-        self.write(query, {"rows": rows})
 
     def ensure_schema(self) -> None:
         self._ddl(f"CREATE CONSTRAINT chainkg_entity_id IF NOT EXISTS FOR (n:{ENTITY_LABEL}) REQUIRE n.id IS UNIQUE")
