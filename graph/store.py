@@ -175,7 +175,7 @@ class GraphStore(abc.ABC):
                     # Another writer created some of these ids since we looked: the uniqueness
                     # constraint refused the whole batch; MERGE it instead.
                     pass
-            self.write(cypher.upsert_nodes_query(label), {"rows": rows})
+            self._write_batch(cypher.upsert_nodes_query(label), {"rows": rows})
             return None
 
         def write() -> tuple[int, dict[str, tuple[str, Any]], frozenset[str]]:
@@ -242,7 +242,7 @@ class GraphStore(abc.ABC):
                     {"source": e.source, "target": e.target, "key": e.properties["key"], "props": e.properties}
                     for e in chunk
                 ]
-                self.write(cypher.upsert_edges_query(rel_type), {"rows": rows})
+                self._write_batch(cypher.upsert_edges_query(rel_type), {"rows": rows})
 
         edge_jobs = [
             (rel_type, fresh, chunk)
@@ -299,6 +299,11 @@ class GraphStore(abc.ABC):
         is empty and that is safe; return (nodes, edges) written, or None to load through Cypher."""
         return None
 
+    def _write_batch(self, query: str, params: Mapping[str, Any]) -> list[Row]:
+        """Run one batch of a bulk write, as atomically as ``write``; an engine may do it with
+        less ceremony (Neo4j runs it as an auto-commit transaction)."""
+        return self.write(query, params)
+
     def _lookup(self, ids: Sequence[str], chunk: int = 20000) -> dict[str, tuple[str, Any]]:
         """id → (model label, handle) for each of ``ids`` that exists in the store."""
         found: dict[str, tuple[str, Any]] = {}
@@ -311,12 +316,12 @@ class GraphStore(abc.ABC):
     def _create_nodes(self, label: str, rows: Sequence[Row]) -> dict[str, Any]:
         """Write nodes whose ids are not stored yet; return id → handle."""
         query = cypher.create_nodes_query(label, self.handle_function)
-        return dict(self.write(query, {"rows": [r["props"] for r in rows]})[0]["h"])
+        return dict(self._write_batch(query, {"rows": [r["props"] for r in rows]})[0]["h"])
 
     def _create_edges(self, rel_type: str, rows: Sequence[Row]) -> None:
         """Write edges that cannot exist yet (an endpoint was created by this load); each row
         has the endpoints' handles ``s`` and ``t`` and the edge's ``props``."""
-        self.write(cypher.create_edges_query(rel_type, self.handle_function), {"rows": rows})
+        self._write_batch(cypher.create_edges_query(rel_type, self.handle_function), {"rows": rows})
 
     def labels_of(self, ids: Sequence[str]) -> dict[str, str]:
         """Model label of each of ``ids`` that exists in the store."""
@@ -357,7 +362,7 @@ class GraphStore(abc.ABC):
     def clear(self) -> None:
         """Delete every chainkg node and edge (in bounded batches)."""
         for statement in (cypher.DELETE_SOME_EDGES, cypher.DELETE_SOME_NODES):
-            while int(self.write(statement, {"limit": 10000})[0]["n"]):
+            while int(self._write_batch(statement, {"limit": 10000})[0]["n"]):
                 pass
 
 

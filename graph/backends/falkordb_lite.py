@@ -319,7 +319,9 @@ class FalkorDBLiteStore(GraphStore):
     def ensure_schema(self) -> None:
         for label in sorted(NODE_LABELS | {ENTITY_LABEL}):
             self._ddl(f"CREATE INDEX FOR (n:{label}) ON (n.id)")
-        self._ddl(f"CREATE INDEX FOR (n:{ENTITY_LABEL}) ON (n.name)")
+        # No range index on name (no query looks a name up by value; search is full-text or
+        # CONTAINS): stores made before this drop theirs.
+        self._ddl(f"DROP INDEX FOR (n:{ENTITY_LABEL}) ON (n.name)")
         try:
             self._db.execute_command(
                 "GRAPH.CONSTRAINT", "CREATE", self.graph_name, "UNIQUE", "NODE", ENTITY_LABEL, "PROPERTIES", "1", "id"
@@ -336,7 +338,7 @@ class FalkorDBLiteStore(GraphStore):
         try:
             self._graph.query(statement)
         except redis.exceptions.ResponseError as e:
-            if "already indexed" in str(e) or "already exists" in str(e):
+            if any(done in str(e) for done in ("already indexed", "already exists", "no such index")):
                 return
             raise StoreError(f"schema statement failed: {e}", query=statement) from e
 
