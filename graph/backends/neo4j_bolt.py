@@ -6,7 +6,7 @@ import itertools
 import logging
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
@@ -48,6 +48,10 @@ class _Rows(list[Any]):
 
     def __repr__(self) -> str:
         return f"<{len(self)} items>"
+
+
+def _rows(records: Iterable[neo4j.Record]) -> list[Row]:
+    return [{k: _plain(v) for k, v in zip(rec.keys(), rec.values(), strict=True)} for rec in records]
 
 
 def _params(params: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -105,8 +109,7 @@ class Neo4jStore(GraphStore):
 
         @neo4j.unit_of_work(timeout=timeout)
         def work(tx: neo4j.ManagedTransaction) -> list[Row]:
-            records = itertools.islice(tx.run(query, _params(params)), max_rows)
-            return [{k: _plain(v) for k, v in zip(rec.keys(), rec.values(), strict=True)} for rec in records]
+            return _rows(itertools.islice(tx.run(query, _params(params)), max_rows))
 
         try:
             with self._session(neo4j.READ_ACCESS) as session:
@@ -131,10 +134,7 @@ class Neo4jStore(GraphStore):
 
     def write(self, query: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         def work(tx: neo4j.ManagedTransaction) -> list[Row]:
-            return [
-                {k: _plain(v) for k, v in zip(rec.keys(), rec.values(), strict=True)}
-                for rec in tx.run(query, _params(params))
-            ]
+            return _rows(tx.run(query, _params(params)))
 
         try:
             with self._session(neo4j.WRITE_ACCESS) as session:
@@ -155,10 +155,7 @@ class Neo4jStore(GraphStore):
         while True:
             try:
                 with self._session(neo4j.WRITE_ACCESS) as session:
-                    return [
-                        {k: _plain(v) for k, v in zip(rec.keys(), rec.values(), strict=True)}
-                        for rec in session.run(query, _params(params))
-                    ]
+                    return _rows(session.run(query, _params(params)))
             except neo4j.exceptions.TransientError as e:
                 if time.monotonic() >= deadline:
                     raise StoreError(f"Neo4j batch failed: {e.message}", query=query, code=e.code) from e
