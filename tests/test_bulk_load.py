@@ -15,15 +15,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from graph.backends.falkordb_bulk import Encoder, Unencodable
 from graph.backends.falkordb_lite import FalkorDBLiteStore
 from graph.errors import InvalidElementError, MissingEndpointError, StoreError
 from graph.exchange import graph_document
-from graph.model import Edge, Produces, Product, UpstreamOf
+from graph.model import Edge, Produces, Product, Status, UpstreamOf
 from graph.store import GraphStore, open_store
 from ingest.datasets import load_dataset
-from tests.test_store import small_graph
+from tests.test_store import _range_indexes, small_graph
 
 T = "2026-01-01T00:00:00Z"
 
@@ -87,6 +89,45 @@ def test_a_bad_edge_leaves_the_store_empty(store: GraphStore, edge: Edge, error:
         store.load(nodes, [edge])
     assert store.counts() == (0, 0)
     assert store.load(nodes, []) == (2, 0)  # and the store still works
+
+
+def _schema(store: GraphStore) -> tuple[set[tuple[str, str]], list[str]]:
+    """Range indexes, and the ids full-text search finds for a name, once the engine has them
+    all ready."""
+    if store.backend == "falkordb-lite":  # FalkorDB builds indexes on a thread of its own
+        states = store.read("CALL db.indexes() YIELD status RETURN status")
+        states += store.read("CALL db.constraints() YIELD status RETURN status")
+        assert {r["status"] for r in states} == {"OPERATIONAL"}, "load returned before its indexes were ready"
+    return _range_indexes(store), sorted(hit["id"] for hit in store.fulltext("甲苯"))
+
+
+@pytest.mark.parametrize("outcome", ["loaded", "refused"])
+def test_a_load_into_an_empty_store_leaves_the_whole_schema_ready(store: GraphStore, outcome: str) -> None:
+    # The embedded bulk path drops the full-text and per-label indexes while it inserts the
+    # nodes and builds them again after; a refused load must leave them too.
+    nodes, edges = small_graph()
+    store.ensure_schema()
+    store.load(nodes, edges)
+    expected = _schema(store)
+    assert ("Product", "id") in expected[0] and "prod:toluene" in expected[1]
+    store.clear()
+    if outcome == "refused":
+        with pytest.raises(MissingEndpointError):
+            store.load(nodes, [*edges, Produces(source_id="ent:a", target_id="prod:nope", source="t").to_edge()])
+        assert store.counts() == (0, 0)
+        store.upsert_nodes(nodes)  # through Cypher: indexes filled one node at a time
+    else:
+        store.load(nodes, edges)
+    assert _schema(store) == expected
+    with pytest.raises(StoreError):  # the uniqueness constraint holds
+        store.write("CREATE (:Entity:Product {id: 'prod:toluene', name: 'x'})")
+
+
+def test_a_large_load_returns_once_its_indexes_are_built(store: GraphStore) -> None:
+    # FalkorDB builds indexes made on a populated graph on a thread of its own; the load waits.
+    nodes = [Product(id=f"prod:{i}", name=f"产品{i}", source="t").to_node() for i in range(40000)]
+    store.load(nodes, [])
+    _schema(store)
 
 
 def test_a_nul_character_is_treated_alike_on_both_paths(store: GraphStore) -> None:
@@ -221,8 +262,35 @@ def test_encoder_refuses_what_the_format_cannot_carry(value: object) -> None:
 
 def test_encoder_files_have_header_then_records() -> None:
     blob = Encoder().nodes(("Entity", "Product"), ["p1"], [{"name": "甲", "aliases": ["x"]}])
-    header = b"Entity:Product\x00" + struct.pack("=I", 3) + b"id\x00name\x00aliases\x00"
-    assert blob == header + b"\x03p1\x00" + "\x03甲\x00".encode() + b"\x05" + struct.pack("=q", 1) + b"\x03x\x00"
-    blob = Encoder().edge_file("UPSTREAM_OF", [{"source": "t"}], {"key": ""}).with_ends([(0, 1)])
+    header = b"Entity:Product\x00" + struct.pack("=I", 3) + b"id\x00aliases\x00name\x00"
+    assert blob == header + b"\x03p1\x00" + b"\x05" + struct.pack("=q", 1) + b"\x03x\x00" + "\x03甲\x00".encode()
+    blob = Encoder().edge_file("UPSTREAM_OF", [{"source": "t"}], {"key": ""}).with_ends([0], [1])
     header = b"UPSTREAM_OF\x00" + struct.pack("=I", 2) + b"key\x00source\x00"
     assert blob == header + struct.pack("=QQ", 0, 1) + b"\x03\x00" + b"\x03t\x00"
+
+
+# Values whose Python equality differs from their encoding: 1 == 1.0 == True, 0.0 == -0.0.
+_tricky = st.sampled_from([None, "", "a", "1", 1, 1.0, True, False, 0, 0.0, -0.0, Status.CURATED, "curated", ["a"], []])
+_values = st.one_of(_tricky, st.text(max_size=3).filter(lambda s: "\x00" not in s), st.integers(-(2**63), 2**63 - 1))
+
+
+@given(st.lists(st.dictionaries(st.sampled_from(["a", "b", "c"]), _values, max_size=3), min_size=1, max_size=40))
+@example([{"a": 0.0}, {"a": -0.0}])
+@example([{"a": 1}, {"a": 1.0}, {"a": True}])
+@example([{"b": "x", "c": Status.CURATED}, {"b": "x", "c": "curated"}])
+def test_encoder_records_equal_value_by_value(props: list[dict[str, Any]]) -> None:
+    """Records are encoded a column or a distinct record at a time: the bytes must be those of
+    encoding each value on its own, absent keys taking their default."""
+    enc = Encoder()
+    keys = sorted(set().union(*props) | {"a"})
+    expected = [b"".join(enc.value(p.get(k, "dflt" if k == "a" else None)) for k in keys) for p in props]
+    assert Encoder().records(props, keys, {"a": "dflt"}) == expected
+    repeated = props * 3  # at most a third distinct: the whole-record table
+    assert Encoder().records(repeated, keys, {"a": "dflt"}) == expected * 3
+
+
+@pytest.mark.parametrize("bad", ["a\x00b", math.nan, math.inf, 2**63, {"a": 1}])
+@pytest.mark.parametrize("copies", [1, 5])  # distinct (column at a time) or repeated (table)
+def test_encoder_records_refuse_what_the_format_cannot_carry(bad: object, copies: int) -> None:
+    with pytest.raises(Unencodable):
+        Encoder().records([{"k": bad}, {"k": "x"}] * copies, ["k"], {})

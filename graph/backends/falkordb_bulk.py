@@ -21,9 +21,11 @@ import math
 import operator
 import struct
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import chain
+from types import NoneType
 from typing import Any
 
 import redis.exceptions
@@ -38,6 +40,7 @@ _ENDPOINTS = struct.Struct("=QQ").pack
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 _NULL = b"\x00"
+_STRING_RECORD = b"\x03%b\x00"  # a string value around its UTF-8 bytes
 _TRUE, _FALSE = b"\x01\x01", b"\x01\x00"
 _STRING_CACHE_MAX = 100_000  # repeated values (sources, statuses, dates) are the common case
 
@@ -48,7 +51,13 @@ class Unencodable(ValueError):
 
 
 class Encoder:
-    """Encodes records into bulk-insert arguments; one per load (it caches repeated strings)."""
+    """Encodes records into bulk-insert arguments; one per load (it caches repeated strings).
+
+    The per-record work runs in C (``map``, ``zip``, ``itemgetter``, ``struct``, dicts of
+    distinct values) rather than a Python call per value: a load's records are encoded once
+    per distinct record when they repeat, else a column (one property of every record) at a
+    time, then interleaved by ``zip``. Mixed or unusual columns take ``value`` per value.
+    """
 
     def __init__(self) -> None:
         self._strings: dict[str, bytes] = {}
@@ -88,14 +97,29 @@ class Encoder:
             raise Unencodable("a string holds a NUL character")
         return b"\x03" + v.encode() + b"\x00"
 
+    def column(self, values: Sequence[Any]) -> Sequence[bytes]:
+        """``values`` encoded, each as ``value`` would (the same bytes, the same refusals)."""
+        kinds = set(map(type, values))
+        if all(k is NoneType or issubclass(k, str) for k in kinds):  # strings (StrEnum statuses too), nulls
+            distinct = set(values)
+            if len(distinct) * 2 <= len(values):  # repeated values: encode each once
+                table = {v: self.value(v) for v in distinct}
+                return list(map(table.__getitem__, values))
+            if kinds <= {str}:  # mostly distinct strings (ids, names)
+                if "\x00" in "".join(values):
+                    raise Unencodable("a string holds a NUL character")
+                return list(map(_STRING_RECORD.__mod__, map(str.encode, values)))
+        elif kinds == {float}:
+            if not all(map(math.isfinite, values)):
+                raise Unencodable(f"non-finite number among {len(values)} values")
+            return list(map(b"\x02".__add__, map(_DOUBLE, values)))
+        return [self.value(v) for v in values]
+
     def nodes(self, labels: Sequence[str], ids: Sequence[str], props: Sequence[Mapping[str, Any]]) -> bytes:
         """One node file: node ``ids[i]`` gets ``labels`` and ``props[i]`` (absent keys are null)."""
-        keys, lists = _ordered_keys(props, {"id"})
-        row, string = self._row_encoder(keys, lists, {}), self._string_uncached  # ids are unique: not cached
-        parts = [_header(":".join(labels), ["id", *keys])]
-        for node_id, p in zip(ids, props, strict=True):
-            parts.append(string(node_id) + row(p))
-        return b"".join(parts)
+        keys = _ordered_keys(props, {"id"})
+        records = zip(self.column(ids), self.records(props, keys, {}), strict=True)
+        return _header(":".join(labels), ["id", *keys]) + b"".join(chain.from_iterable(records))
 
     def edge_file(
         self, rel_type: str, props: Sequence[Mapping[str, Any]], defaults: Mapping[str, Any] | None = None
@@ -103,37 +127,43 @@ class Encoder:
         """An edge file without its endpoints yet: the properties can be encoded before the
         engine has said which ids the nodes got."""
         defaults = defaults or {}
-        keys, lists = _ordered_keys(props, set(), defaults)
-        row = self._row_encoder(keys, lists, defaults)
-        return EdgeFile(_header(rel_type, keys), [row(p) for p in props])
+        keys = _ordered_keys(props, set(), defaults)
+        return EdgeFile(_header(rel_type, keys), self.records(props, keys, defaults))
 
-    def _row_encoder(
-        self, keys: Sequence[str], lists: int, defaults: Mapping[str, Any]
-    ) -> Callable[[Mapping[str, Any]], bytes]:
-        """The values of ``keys`` in one row, encoded. This loop runs for every value of a load,
-        so the common case avoids Python calls: values are fetched by ``itemgetter`` and cached
-        strings found by ``dict.get`` (a str-keyed dict never matches a number, so any hashable
-        value can be looked up). The last ``lists`` keys hold lists, which are unhashable; a row
-        with a list among the others (see ``_ordered_keys``) takes the general path."""
+    def records(
+        self, props: Sequence[Mapping[str, Any]], keys: Sequence[str], defaults: Mapping[str, Any]
+    ) -> list[bytes]:
+        """The values of ``keys`` in each of ``props`` (``defaults`` for absent ones), encoded
+        and joined: one ``bytes`` per record.
+
+        Records of a bulk load repeat themselves (one source, status and date for a whole
+        import): when at most half are distinct, each distinct one is encoded once. Otherwise
+        a column at a time (see ``column``)."""
         if not keys:
-            return lambda p: b""
-        fill = [defaults.get(k) for k in keys]
-        fetch = operator.itemgetter(*keys) if len(keys) > 1 else (lambda p, k=keys[0]: (p[k],))
-        cut = len(keys) - lists
-        cached, value = self._strings.get, self.value
+            return [b""] * len(props)
+        get = operator.itemgetter(*keys)
+        try:
+            rows = list(map(get, props)) if len(keys) > 1 else list(zip(map(get, props)))
+        except KeyError:  # some records lack some keys
+            fill = [defaults.get(k) for k in keys]
+            rows = [tuple([p.get(k, d) for k, d in zip(keys, fill, strict=True)]) for p in props]
+        columns = list(zip(*rows, strict=True)) if rows else []
+        if len(rows) > 1 and all(map(_hashes_faithfully, columns)):
+            distinct = set(rows)
+            if len(distinct) * 2 <= len(rows):
+                table = {row: b"".join(map(self.value, row)) for row in distinct}
+                return list(map(table.__getitem__, rows))
+        return list(map(b"".join, zip(*map(self.column, columns), strict=True)))
 
-        def row(p: Mapping[str, Any]) -> bytes:
-            try:
-                values = fetch(p)
-            except KeyError:
-                values = [p.get(k, d) for k, d in zip(keys, fill, strict=True)]
-            try:
-                head = b"".join([cached(v) or value(v) for v in values[:cut]])
-            except TypeError:
-                head = b"".join([value(v) for v in values[:cut]])
-            return head + b"".join([value(v) for v in values[cut:]]) if lists else head
 
-        return row
+def _hashes_faithfully(column: Sequence[Any]) -> bool:
+    """Whether values of ``column`` that are equal as dict keys are encoded alike. Not so for
+    1, 1.0 and True (equal in Python, three types in the format), 0.0 and -0.0, or lists
+    (unhashable)."""
+    kinds = set(map(type, column)) - {NoneType}
+    if all(issubclass(k, str) for k in kinds) or kinds == {int} or kinds == {bool}:
+        return True
+    return kinds == {float} and 0.0 not in column
 
 
 @dataclass(frozen=True)
@@ -141,26 +171,27 @@ class EdgeFile:
     """An edge file's header and its records' encoded properties, waiting for endpoints."""
 
     header: bytes
-    records: list[bytes]
+    records: Sequence[bytes]
 
-    def with_ends(self, ends: Sequence[tuple[int, int]]) -> bytes:
-        if len(ends) != len(self.records):
-            raise ValueError(f"{len(ends)} endpoint pairs for {len(self.records)} edges")
-        pack = _ENDPOINTS
-        return self.header + b"".join([pack(s, t) + r for (s, t), r in zip(ends, self.records, strict=True)])
+    @property
+    def count(self) -> int:
+        return len(self.records)
+
+    def with_ends(self, sources: Sequence[int], targets: Sequence[int]) -> bytes:
+        """The file, edge ``i`` going from engine node id ``sources[i]`` to ``targets[i]``."""
+        if len(sources) != self.count or len(targets) != self.count:
+            raise ValueError(f"{len(sources)} sources and {len(targets)} targets for {self.count} edges")
+        return self.header + b"".join(map(operator.add, map(_ENDPOINTS, sources, targets), self.records))
 
 
 def _ordered_keys(
     props: Sequence[Mapping[str, Any]], skip: set[str], defaults: Mapping[str, Any] | None = None
-) -> tuple[list[str], int]:
-    """Every key of ``props`` (and ``defaults``) except ``skip``, and how many come last because
-    their first value is a list (the encoder's slower path); scalar keys first, each part sorted."""
-    keys = {k for p in props for k in p} - skip
+) -> list[str]:
+    """Every key of ``props`` (and ``defaults``) except ``skip``, sorted."""
+    keys = set().union(*props) - skip
     if defaults:
         keys |= defaults.keys()
-    first = props[0] if props else {}
-    is_list = {k for k in keys if isinstance(first.get(k), (list, tuple))}
-    return sorted(keys - is_list) + sorted(is_list), len(is_list)
+    return sorted(keys)
 
 
 def _header(name: str, keys: Sequence[str]) -> bytes:
@@ -187,25 +218,23 @@ class BulkSender:
         finally:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def nodes(self, count: int, blob: bytes, *, then: Callable[[], Any]) -> Future[Any]:
-        """Queue a node file (without waiting); ``then`` runs after it, its result in the future."""
-        return self._submit(count, 0, blob, then, wait=False)
+    def nodes(self, count: int, blob: bytes) -> None:
+        """Queue a node file (without waiting: node files are small)."""
+        self._submit(count, 0, blob, wait=False)
 
     def edges(self, count: int, blob: bytes) -> None:
-        self._submit(0, count, blob, None, wait=True)
+        self._submit(0, count, blob, wait=True)
 
     def drain(self) -> None:
         while self._pending:
             self._pending.popleft().result()
 
-    def _submit(self, nodes: int, edges: int, blob: bytes, then: Callable[[], Any] | None, wait: bool) -> Future[Any]:
+    def _submit(self, nodes: int, edges: int, blob: bytes, wait: bool) -> None:
         while wait and len(self._pending) >= 2:
             self._pending.popleft().result()  # re-raises a failed batch; nothing after it is sent
-        future = self._pool.submit(self._send, nodes, edges, blob, then)
-        self._pending.append(future)
-        return future
+        self._pending.append(self._pool.submit(self._send, nodes, edges, blob))
 
-    def _send(self, nodes: int, edges: int, blob: bytes, then: Callable[[], Any] | None) -> Any:
+    def _send(self, nodes: int, edges: int, blob: bytes) -> None:
         args = [nodes, edges, 1 if nodes else 0, 1 if edges else 0, blob]
         try:
             reply = self._client.execute_command("GRAPH.BULK", self._graph, *args)
@@ -216,4 +245,3 @@ class BulkSender:
             raise StoreError(f"bulk insert of {nodes} nodes and {edges} edges answered {text!r}")
         if self._progress:
             self._progress(nodes + edges)
-        return then() if then else None
