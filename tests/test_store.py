@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 from pathlib import Path
 
 import psutil
@@ -23,7 +24,7 @@ from graph.model import (
     Supplies,
     UpstreamOf,
 )
-from graph.store import GraphStore
+from graph.store import GraphStore, shared_and_rows
 
 T = "2026-01-01T00:00:00Z"
 
@@ -300,11 +301,11 @@ def test_a_big_batch_does_not_flood_the_drivers_debug_log(
 def test_bulk_statements_take_handle_functions_only_from_their_set() -> None:
     from graph import cypher
 
-    assert "elementId(a) = row.s" in cypher.create_edges_query("UPSTREAM_OF", "elementId")
+    assert "elementId(a) = row[0]" in cypher.create_edges_query("UPSTREAM_OF", "elementId", ["key"], ["source"])
     for build in (
         lambda f: cypher.existing_ids_query(f),
-        lambda f: cypher.create_nodes_query("Product", f),
-        lambda f: cypher.create_edges_query("UPSTREAM_OF", f),
+        lambda f: cypher.create_nodes_query("Product", f, ["id"], []),
+        lambda f: cypher.create_edges_query("UPSTREAM_OF", f, [], []),
     ):
         with pytest.raises(ValueError, match="handle function"):
             build("id(a) = 0 DETACH DELETE a //")
@@ -347,3 +348,43 @@ def test_bulk_batches_that_deadlock_are_retried(
     assert any("DeadlockDetected" in r.getMessage() for r in caplog.records)
     rows = store.read("MATCH (n:Entity) WHERE n.id IN ['x:a', 'x:b'] RETURN n.id AS id, n.n AS n ORDER BY id")
     assert rows == [{"id": "x:a", "n": 2}, {"id": "x:b", "n": 2}]  # each batch applied once
+
+
+def test_bulk_statements_take_property_names_only_from_the_model() -> None:
+    from graph import cypher
+
+    with pytest.raises(ValueError, match="no properties"):
+        cypher.create_nodes_query("Product", "id", ["id", "name}) DETACH DELETE n //"], [])
+    with pytest.raises(ValueError, match="no properties"):
+        cypher.create_edges_query("UPSTREAM_OF", "id", [], ["employees"])
+
+
+def test_a_batch_sends_what_all_its_records_share_once() -> None:
+    props = [
+        {"source": "s", "confidence": 0.9, "n": 1, "flag": True, "zero": 0.0, "aliases": [], "name": "甲", "x": None},
+        {"source": "s", "confidence": 0.9, "n": 1.0, "flag": True, "zero": -0.0, "aliases": [], "name": "乙"},
+    ]
+    shared, columns, rows = shared_and_rows(props, [(10, 20), (11, 21)])
+    assert shared == {"source": "s", "confidence": 0.9, "flag": True}
+    assert columns == ["aliases", "n", "name", "zero"]  # lists, 1 vs 1.0, 0.0 vs -0.0 stay per row; x is null
+    assert rows == [(10, 20, [], 1, "甲", 0.0), (11, 21, [], 1.0, "乙", -0.0)]
+    assert [type(r[3]) for r in rows] == [int, float] and math.copysign(1, rows[1][5]) == -1
+    assert shared_and_rows([{"id": "a", "source": "s"}]) == ({"id": "a", "source": "s"}, [], [()])
+
+
+def test_created_batches_keep_shared_and_single_values(store: GraphStore) -> None:
+    # Into a non-empty store both engines create through Cypher, values shared by the batch
+    # sent once: a batch of one record shares all but its lists, even its id.
+    load(store)
+    one = [Product(id="prod:solo", name="独", aliases=["单"], source="solo", updated_at=T).to_node()]
+    many = [Product(id=f"prod:m{i}", name=f"多{i}", source="many", updated_at=T).to_node() for i in range(3)]
+    edges = [
+        UpstreamOf(source_id="prod:solo", target_id=f"prod:m{i}", source="e", updated_at=T).to_edge() for i in range(3)
+    ]
+    assert store.upsert_nodes(one) == 1
+    store.load(many, edges)
+    got = {n.id: n for n in store.iter_nodes()}
+    assert got["prod:solo"].properties == one[0].properties
+    assert [got[n.id].properties for n in many] == [n.properties for n in many]
+    links = sorted((e.source, e.target, e.properties["source"]) for e in store.iter_edges() if e.source == "prod:solo")
+    assert links == [("prod:solo", f"prod:m{i}", "e") for i in range(3)]
