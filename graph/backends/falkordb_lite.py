@@ -308,7 +308,7 @@ class FalkorDBLiteStore(GraphStore):
                 file = encoder.edge_file(check_rel_type(rel_type), list(map(_PROPERTIES, part)), {"key": ""})
                 if engine_id is None:
                     send.drain()
-                    engine_id = self._engine_ids(by_label)
+                    engine_id = self._engine_ids(len(nodes))
                     self.ensure_schema()  # the engine builds the indexes while the edges go in
                 sources, targets = list(map(engine_id, map(_SOURCE, part))), list(map(engine_id, map(_TARGET, part)))
                 send.edges(file.count, file.with_ends(sources, targets))
@@ -317,14 +317,13 @@ class FalkorDBLiteStore(GraphStore):
                 self.ensure_schema()
         return len(by_identity)
 
-    def _engine_ids(self, by_label: Mapping[str, Sequence[Node]]) -> Callable[[str], int]:
-        """id → the engine's id, for every node of the graph (which holds just the nodes of
-        ``by_label``), read in one scan."""
-        expected = {label: len(group) for label, group in by_label.items()}
+    def _engine_ids(self, expected: int) -> Callable[[str], int]:
+        """id → the engine's id, for every node of the graph (which holds just the ``expected``
+        nodes this load sent), read in one scan."""
         row = self.read(f"MATCH (n:{ENTITY_LABEL}) RETURN collect(n.id) AS ids, collect(id(n)) AS h")[0]
         handles = dict(zip(row["ids"], map(int, row["h"]), strict=True))
-        if len(handles) != len(row["ids"]) or len(handles) != sum(expected.values()):
-            raise StoreError(f"bulk load: {sum(expected.values())} nodes sent, {len(row['ids'])} in the store")
+        if len(handles) != len(row["ids"]) or len(handles) != expected:
+            raise StoreError(f"bulk load: {expected} nodes sent, {len(row['ids'])} in the store")
         return handles.__getitem__
 
     def _drop_schema(self) -> None:
