@@ -99,17 +99,17 @@ class Encoder:
 
     def column(self, values: Sequence[Any]) -> Sequence[bytes]:
         """``values`` encoded, each as ``value`` would (the same bytes, the same refusals)."""
-        kinds = set(map(type, values))
-        if all(k is NoneType or issubclass(k, str) for k in kinds):  # strings (StrEnum statuses too), nulls
+        if _hashes_faithfully(values):
             distinct = set(values)
             if len(distinct) * 2 <= len(values):  # repeated values: encode each once
                 table = {v: self.value(v) for v in distinct}
                 return list(map(table.__getitem__, values))
-            if kinds <= {str}:  # mostly distinct strings (ids, names)
-                if "\x00" in "".join(values):
-                    raise Unencodable("a string holds a NUL character")
-                return list(map(_STRING_RECORD.__mod__, map(str.encode, values)))
-        elif kinds == {float}:
+        kinds = set(map(type, values))
+        if kinds <= {str}:  # mostly distinct strings (ids, names)
+            if "\x00" in "".join(values):
+                raise Unencodable("a string holds a NUL character")
+            return list(map(_STRING_RECORD.__mod__, map(str.encode, values)))
+        if kinds == {float}:
             if not all(map(math.isfinite, values)):
                 raise Unencodable(f"non-finite number among {len(values)} values")
             return list(map(b"\x02".__add__, map(_DOUBLE, values)))

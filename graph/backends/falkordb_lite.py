@@ -301,20 +301,25 @@ class FalkorDBLiteStore(GraphStore):
                 for rel_type, typed in sorted(by_type.items())
                 for i in range(0, len(typed), per_command)
             ]
+
+            def nodes_in() -> Callable[[str], int]:
+                """Wait for the node files; make the schema again (the engine builds the indexes
+                while the edges go in); id → the engine's id."""
+                send.drain()
+                engine_ids = self._engine_ids(len(nodes))
+                self.ensure_schema()
+                return engine_ids
+
             # Each edge file is encoded while the engine inserts the one before (the first while
             # it may still be busy with the nodes); only the endpoints wait for the node ids.
             engine_id: Callable[[str], int] | None = None
             for rel_type, part in parts:
                 file = encoder.edge_file(check_rel_type(rel_type), list(map(_PROPERTIES, part)), {"key": ""})
-                if engine_id is None:
-                    send.drain()
-                    engine_id = self._engine_ids(len(nodes))
-                    self.ensure_schema()  # the engine builds the indexes while the edges go in
+                engine_id = engine_id or nodes_in()
                 sources, targets = list(map(engine_id, map(_SOURCE, part))), list(map(engine_id, map(_TARGET, part)))
                 send.edges(file.count, file.with_ends(sources, targets))
             if engine_id is None:  # no edges
-                send.drain()
-                self.ensure_schema()
+                nodes_in()
         return len(by_identity)
 
     def _engine_ids(self, expected: int) -> Callable[[str], int]:
